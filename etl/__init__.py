@@ -1,0 +1,1 @@
+"""tinhuy: provincial party portals to a DuckDB warehouse."""

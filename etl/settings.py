@@ -1,0 +1,88 @@
+"""Every path and tuning number of tinhuy, named once, each overridable by environment.
+
+A value is read from ``TINHUY_<NAME>`` when that variable is set, else the default here.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"TINHUY_{name}", default)
+
+
+def _path(name: str, default: Path) -> Path:
+    return Path(_env(name, str(default))).expanduser()
+
+
+def _float(name: str, default: float) -> float:
+    return float(_env(name, str(default)))
+
+
+def _int(name: str, default: int) -> int:
+    return int(_env(name, str(default)))
+
+
+# --- where things live -------------------------------------------------------
+# Project data files shipped with the code (sources, phrase lists, seed tables).
+PACKAGE_DATA_DIR = PACKAGE_DIR / "data"
+# SQL models and expectation suites are part of the repository, not the data dir.
+SQL_DIR = _path("SQL_DIR", REPO_DIR / "sql")
+EXPECTATIONS_DIR = _path("EXPECTATIONS_DIR", REPO_DIR / "expectations")
+# Everything generated at run time goes under one directory, never committed.
+DATA_DIR = _path("DATA_DIR", REPO_DIR / "data")
+WAREHOUSE = _path("WAREHOUSE", DATA_DIR / "warehouse.duckdb")
+# Raw pages, gzip-compressed and named by the sha256 of their body.
+RAW_DIR = _path("RAW_DIR", DATA_DIR / "raw")
+# Per-run intermediate files (URL lists, cleaned and parsed JSON lines) handed between tasks.
+RUNS_DIR = _path("RUNS_DIR", DATA_DIR / "runs")
+OUTBOX_DIR = _path("OUTBOX_DIR", DATA_DIR / "outbox")
+GX_DOCS_DIR = _path("GX_DOCS_DIR", DATA_DIR / "gx_docs")
+# The sources file: a path, or the name of a file shipped in etl/data ("default", "demo").
+SOURCES = _env("SOURCES", "default")
+
+# --- fetching ------------------------------------------------------------------
+# Who we are, and how to reach us: portals' webmasters read this in their logs.
+USER_AGENT = _env(
+    "USER_AGENT",
+    "tinhuy/0.1 (+https://github.com/tinhuy/tinhuy; data pipeline for public party news; contact: tinhuy@proton.me)",
+)
+# A portal that does not answer the TCP handshake in this long is down.
+CONNECT_TIMEOUT_S = _float("CONNECT_TIMEOUT_S", 5.0)
+# Provincial portals are slow; a page that takes longer than this is treated as failed.
+READ_TIMEOUT_S = _float("READ_TIMEOUT_S", 20.0)
+# Attempts per URL for 408, 429, 5xx and network errors, before it is logged as failed.
+MAX_ATTEMPTS = _int("MAX_ATTEMPTS", 3)
+# First backoff delay; it doubles per attempt, with full jitter, up to the cap.
+BACKOFF_BASE_S = _float("BACKOFF_BASE_S", 0.5)
+BACKOFF_CAP_S = _float("BACKOFF_CAP_S", 30.0)
+# Article pages are 50-200 KB; anything above this is not an article.
+MAX_BODY_BYTES = _int("MAX_BODY_BYTES", 10 * 1024 * 1024)
+# Redirect chains longer than this are loops or traps.
+MAX_REDIRECTS = _int("MAX_REDIRECTS", 5)
+# Default pause between two requests to one host, when the source does not set one.
+DEFAULT_DELAY_S = _float("DEFAULT_DELAY_S", 1.0)
+# Listing pages followed per source and run (pagination depth).
+MAX_LISTING_PAGES = _int("MAX_LISTING_PAGES", 20)
+# Article pages fetched per source and run.
+MAX_PAGES_PER_RUN = _int("MAX_PAGES_PER_RUN", 500)
+
+# --- validation and alerts ---------------------------------------------------
+# A stated percent may differ from its fraction by rounding, no more (percentage points).
+PERCENT_TOLERANCE_PP = _float("PERCENT_TOLERANCE_PP", 0.05)
+# Example rows shown per failed check in an alert email.
+ALERT_EXAMPLES = _int("ALERT_EXAMPLES", 3)
+ALERT_TO = [a.strip() for a in _env("ALERT_TO", "data-quality@tinhuy.local").split(",") if a.strip()]
+ALERT_FROM = _env("ALERT_FROM", "tinhuy@tinhuy.local")
+# Airflow connection used for alert emails.
+SMTP_CONN_ID = _env("SMTP_CONN_ID", "smtp_default")
+
+# --- demo ----------------------------------------------------------------------
+DEMO_PORTAL_HOST = "127.0.0.1"
+DEMO_PORTAL_PORT = _int("DEMO_PORTAL_PORT", 8765)
+DEMO_SMTP_PORT = _int("DEMO_SMTP_PORT", 8025)
