@@ -1,0 +1,45 @@
+"""Find the indicators, cited documents and named officials in a cleaned article (pure functions).
+
+`parse_article` gives the `tinhuy parse` object of docs/LABELING.md. Nothing here touches the
+network, a database or Airflow.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from etl.clean import CleanArticle
+from etl.parse import documents, indicators, people
+from etl.parse.phrases import load
+
+PARSER_VERSION = "0.1.0"
+
+
+def parse_article(
+    article: CleanArticle, *, url: str | None = None, source: str | None = None, province: str | None = None
+) -> dict[str, Any]:
+    """The `tinhuy parse` JSON object of docs/LABELING.md for one article."""
+    ph = load()
+    paragraphs = [unicodedata.normalize("NFC", p) for p in article.paragraphs]
+    found: list[indicators.Indicator] = []
+    for index, paragraph in enumerate(paragraphs):
+        found.extend(indicators.find(paragraph, index, ph))
+    indicators.link_parents(found, paragraphs, ph)
+    texts = [t for t in [article.title, article.summary, *paragraphs, *article.captions] if t]
+    return {
+        "url": url,
+        "source": source,
+        "province": province,
+        "title": article.title,
+        "summary": article.summary,
+        "published": article.published,
+        "author": article.author,
+        "paragraphs": paragraphs,
+        "subheadings": list(article.subheadings),
+        "captions": list(article.captions),
+        "indicators": [i.to_dict() for i in found],
+        "documents": documents.find(texts, ph),
+        "people": people.find([*paragraphs, *article.captions], article.author, ph),
+        "parser_version": PARSER_VERSION,
+    }

@@ -1,0 +1,390 @@
+"""Find the quantitative indicators of a paragraph: value, kind, unit, qualifier, level, target, subject.
+
+A number is first tested against what it could be instead of an indicator (a document number, a
+date, a year, a duration, an ordinal, a phone number, a list label); what survives is read with
+its scale word, its unit or counted noun, and the words around it. See docs/LABELING.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from etl.parse import sentences
+from etl.parse.numbers import NUMBER, NUMBER_RE, to_number
+from etl.parse.phrases import Phrases, fold, load
+
+# Spans that are never indicators, found before numbers are read.
+DOCUMENT_RE = re.compile(
+    r"(?<![\w/])\d{1,5}(?:/\d{4})?[-/][A-ZĐ][A-Za-zĐđ&]+(?:[-/][A-ZĐ][A-Za-zĐđ0-9&]*)*"
+)
+_MASKS = [
+    DOCUMENT_RE,
+    re.compile(r"(?<![\w/])\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?!\d)"),  # 12/5/2017
+    re.compile(r"(?<![\w/])\d{1,2}/\d{4}(?!\d)"),  # tháng 12/2020
+    re.compile(r"(?<![\w:])\d{1,2}\s*(?::|h|giờ)\s*\d{2}(?!\d)"),  # 09:15, 8h30
+    re.compile(r"(?<![\w])\(?0\d{2,3}\)?[\s.]?\d{3,4}[\s.]?\d{3,4}(?!\d)"),  # phone numbers
+    re.compile(r"(?<![\w])(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}(?!\d)"),  # 2021-2025, 2020 - 2025
+    re.compile(r"(?<![\w.])\d+\.\d{1,2}(?![\d.])"),  # 4.0, 1.2 (versions, section numbers)
+]
+_LIST_LABEL_RE = re.compile(r"^\s*\(?\d{1,2}[.)]\s")
+_PHONE_CONTEXT_RE = re.compile(r"(?:đt|điện thoại|fax|hotline|sđt|tel)\s*[:.]?\s*[\d\s.()+-]*$")
+
+_RANGE_JOIN_RE = re.compile(r"\s*(?:[-–—]|đến|tới)\s*")
+_PERCENT_RE = re.compile(r"\s*(%|phần trăm)")
+_CLAUSE_END_RE = re.compile(r"[,;.:()\[\]“”\"!?…]|\s[-–]\s|\s(?:và|với|trong đó|tham gia|trên địa bàn|so với|của)\s")
+
+KINDS = ("count", "percent", "ratio", "range", "measure")
+
+
+@dataclass
+class Indicator:
+    value: float | int | None
+    kind: str
+    unit: str | None
+    start: int
+    end: int
+    paragraph: int
+    sentence: str
+    numerator: float | int | None = None
+    denominator: float | int | None = None
+    low: float | int | None = None
+    high: float | int | None = None
+    qualifier: str = "exact"
+    is_target: bool = False
+    level: str | None = None
+    parent: int | None = None
+    subject: str | None = None
+    sentence_start: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "kind": self.kind,
+            "unit": self.unit,
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "low": self.low,
+            "high": self.high,
+            "qualifier": self.qualifier,
+            "is_target": self.is_target,
+            "level": self.level,
+            "parent": self.parent,
+            "subject": self.subject,
+            "sentence": self.sentence,
+            "paragraph": self.paragraph,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+def _masked(text: str) -> list[tuple[int, int]]:
+    spans = [m.span() for pattern in _MASKS for m in pattern.finditer(text)]
+    return sorted(spans)
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= pos < e for s, e in spans)
+
+
+def _scaled(text: str, pos: int, ph: Phrases) -> tuple[float, int]:
+    """The multiplier of a scale word at pos ("triệu", "nghìn tỷ"), and where it ends."""
+    match = ph.scale_re.match(fold(text[pos : pos + 16]))
+    if not match:
+        return 1, pos
+    return ph.scales[" ".join(match.group(1).split())], pos + match.end()
+
+
+def _scale(value: float | int, factor: float) -> float | int:
+    result = value * factor
+    return int(result) if float(result).is_integer() else round(result, 6)
+
+
+@dataclass
+class _Reading:
+    kind: str
+    start: int
+    end: int  # end of the number text (with % for percents)
+    after: int  # where the unit may begin
+    value: float | int | None = None
+    numerator: float | int | None = None
+    denominator: float | int | None = None
+    low: float | int | None = None
+    high: float | int | None = None
+    number_start: int = 0  # start of the first number (after "từ")
+
+
+def _read_number_expression(text: str, match: re.Match[str], ph: Phrases) -> _Reading | None:
+    """Read a ratio, range, percent or plain number starting at a number token."""
+    start, end = match.span()
+    first = to_number(match.group())
+    # Ratio: 281/411 (a day/month date was masked or is rejected by the caller).
+    ratio = re.match(rf"/({NUMBER})(?![\d/])", text[end:])
+    if ratio:
+        denominator = to_number(ratio.group(1))
+        return _Reading("ratio", start, end + ratio.end(), end + ratio.end(), value=first,
+                        numerator=first, denominator=denominator, number_start=start)
+    percent = _PERCENT_RE.match(text[end:])
+    first_end = end + (percent.end() if percent else 0)
+    # Range: 30 - 40 triệu đồng, từ 55% đến 60%, 55-60%.
+    join = _RANGE_JOIN_RE.match(text[first_end:])
+    if join:
+        second = re.match(rf"({NUMBER})(?![\d/])", text[first_end + join.end() :])
+        tu_before = re.search(r"(?:^|\s)từ\s*$", fold(text[max(0, start - 6) : start]))
+        uses_word = join.group().strip() not in "-–—"
+        if second and (not uses_word or tu_before):
+            s_start = first_end + join.end()
+            s_end = s_start + second.end()
+            low, high = first, to_number(second.group(1))
+            if not (_is_year(low) and _is_year(high)) and high >= low:
+                second_percent = _PERCENT_RE.match(text[s_end:])
+                if second_percent:
+                    s_end += second_percent.end()
+                factor, after = _scaled(text, s_end, ph)
+                range_start = start
+                if tu_before:
+                    range_start = start - len(tu_before.group().lstrip())
+                return _Reading("range", start, s_end, after, low=_scale(low, factor), high=_scale(high, factor),
+                                number_start=range_start)
+    if percent:
+        return _Reading("percent", start, first_end, first_end, value=first, number_start=start)
+    factor, after = _scaled(text, end, ph)
+    return _Reading("count", start, end, after, value=_scale(first, factor), number_start=start)
+
+
+def _is_year(value: float | int) -> bool:
+    return isinstance(value, int) and 1900 <= value <= 2100
+
+
+def _unit_at(text: str, pos: int, ph: Phrases) -> tuple[str | None, int]:
+    """The unit or counted noun written at pos, and where it ends."""
+    folded = fold(text[pos : pos + 48])
+    lead = len(folded) - len(folded.lstrip())
+    match = ph.unit_re.match(folded, lead)
+    if match:
+        return " ".join(match.group().split()), pos + match.end()
+    word = re.match(r"[^\W\d_]+(?:/[^\W\d_]+)?", folded[lead:])
+    if word and lead <= 1:
+        candidate = word.group()
+        if candidate not in _NOT_UNITS:
+            return candidate, pos + lead + word.end()
+    return None, pos
+
+
+# Words that may follow a number without being what it counts.
+_NOT_UNITS = {
+    "và", "với", "trong", "trên", "của", "là", "đã", "được", "có", "so", "đến", "tới", "từ", "theo",
+    "tại", "ở", "cho", "khi", "thì", "mà", "nên", "về", "sau", "trước", "lên", "xuống", "còn", "đạt",
+    "tăng", "giảm", "chiếm", "bằng", "hoặc", "hay", "nhưng", "người/năm", "trở", "lượt/năm",
+}
+
+
+def _is_not_indicator(text: str, folded: str, reading: _Reading, ph: Phrases, paragraph_start: bool) -> bool:
+    before = folded[max(0, reading.number_start - 40) : reading.number_start]
+    if ph.reference_prefix_re.search(before) and reading.kind != "percent":
+        return True
+    if _PHONE_CONTEXT_RE.search(before):
+        return True
+    if paragraph_start and _LIST_LABEL_RE.match(text[: reading.end + 2]):
+        return True
+    if reading.kind == "ratio":
+        # A day/month date: "Chiều 30/5", "ngày 2/9".
+        num, den = reading.numerator, reading.denominator
+        is_day_month = isinstance(num, int) and isinstance(den, int) and 1 <= num <= 31 and 1 <= den <= 12
+        if is_day_month and (ph.day_word_re.search(before) or not _has_unit_after(text, reading.after, ph)):
+            return True
+        return False
+    if reading.kind == "count":
+        value = reading.value
+        raw = text[reading.start : reading.end]
+        # A year: "năm 2018", "Từ 2016 đến nay", a bare 2025.
+        if _is_year(value) and "." not in raw and "," not in raw:
+            unit, _ = _unit_at(text, reading.after, ph)
+            if ph.year_word_re.search(before) or unit is None or unit in _NOT_UNITS or not _known_unit(unit, ph):
+                return True
+        # A day or month: "ngày 12", "tháng 5".
+        if ph.day_word_re.search(before) and isinstance(value, int) and value <= 31:
+            return True
+        # A duration: "05 năm thực hiện", "Trong 5 năm qua", "3 tháng".
+        if ph.time_unit_re.match(folded, reading.after):
+            return True
+    return False
+
+
+def _known_unit(unit: str, ph: Phrases) -> bool:
+    return bool(ph.unit_re.fullmatch(unit))
+
+
+def _has_unit_after(text: str, pos: int, ph: Phrases) -> bool:
+    unit, _ = _unit_at(text, pos, ph)
+    return unit is not None and _known_unit(unit, ph)
+
+
+def _qualifier(folded: str, reading: _Reading, ph: Phrases) -> str:
+    before = folded[max(0, reading.number_start - 24) : reading.number_start]
+    match = ph.qualifier_re.search(before)
+    if not match:
+        return "exact"
+    return ph.qualifier_of.get(" ".join(match.group(1).split()), "exact")
+
+
+def _level(folded: str, reading: _Reading, ph: Phrases) -> str | None:
+    match = ph.level_re.search(folded[max(0, reading.number_start - 24) : reading.number_start])
+    return match.group(1) if match else None
+
+
+def _is_target(folded: str, sentence_start: int, position: int, ph: Phrases) -> bool:
+    clause_start = max(folded.rfind(";", sentence_start, position) + 1, sentence_start)
+    clause = folded[clause_start:position]
+    return bool(ph.target_re.search(clause)) and not ph.result_re.search(clause)
+
+
+def _subject(text: str, folded: str, reading: _Reading, unit: str | None, unit_end: int, ph: Phrases) -> str | None:
+    """The thing measured, as a short phrase from the text."""
+    if unit and ph.admin_re.fullmatch(unit):
+        # "460 xã, phường, thị trấn": the whole list, plus a restrictive modifier if any.
+        end = unit_end
+        while True:
+            more = re.match(rf",\s*(?:{ph.admin_re.pattern})", folded[end:])
+            if not more:
+                break
+            end += more.end()
+        modifier = ph.admin_modifier_re.match(folded, end)
+        if modifier:
+            end = modifier.end()
+        return " ".join(text[_unit_start(text, reading, unit_end, unit) : end].split())
+    if reading.kind == "percent" or unit in ("đồng", "usd") or (unit and fold(unit) in ph.measure_units):
+        tail = _phrase_after(text, folded, reading.end if reading.kind == "percent" else unit_end)
+        if tail and reading.kind == "percent":
+            return tail
+        if tail and unit not in ("đồng", "usd"):
+            return tail
+        return _phrase_before(text, folded, reading.number_start)
+    if unit:
+        start = _unit_start(text, reading, unit_end, unit)
+        tail = _phrase_after(text, folded, unit_end)
+        return " ".join((text[start:unit_end] + (" " + tail if tail else "")).split())
+    return _phrase_before(text, folded, reading.number_start)
+
+
+def _unit_start(text: str, reading: _Reading, unit_end: int, unit: str) -> int:
+    gap = text[reading.after : unit_end]
+    return reading.after + (len(gap) - len(gap.lstrip()))
+
+
+_STOP_AFTER_RE = re.compile(r"\s*(?:so với|trở lên|dự toán|kế hoạch|cùng kỳ|trở xuống)")
+
+
+def _phrase_after(text: str, folded: str, pos: int) -> str | None:
+    if _STOP_AFTER_RE.match(folded, pos):
+        return None
+    end_match = _CLAUSE_END_RE.search(folded, pos)
+    digit = re.search(r"\d", folded[pos:])
+    end = end_match.start() if end_match else len(text)
+    if digit:
+        end = min(end, pos + digit.start())
+    words = text[pos:end].split()[:16]
+    return " ".join(words) or None
+
+
+_VERB_TAIL_RE = re.compile(r"(?:\s+(?:chiếm|đạt|đạt tỷ lệ|tỷ lệ|bằng|là|có|với|tăng|giảm|dài|rộng|khoảng|gần|trên|hơn|dưới|được|từ))+\s*$")
+
+
+def _phrase_before(text: str, folded: str, pos: int) -> str | None:
+    start = max(folded.rfind(c, 0, pos) for c in ",;:(.") + 1
+    phrase = folded[start:pos]
+    trimmed = _VERB_TAIL_RE.sub("", " " + phrase)
+    words = text[start : start + len(trimmed) - 1].split() if trimmed.strip() else []
+    while words and fold(words[0]) in {"trong", "đó", "trong đó", "và", "có"}:
+        words = words[1:]
+    return " ".join(words[-10:]) or None
+
+
+def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None) -> list[Indicator]:
+    """Every indicator of one paragraph, in text order (parents not yet linked)."""
+    ph = ph or load()
+    folded = fold(paragraph)
+    masked = _masked(paragraph)
+    spans = sentences.split(paragraph)
+    found: list[Indicator] = []
+    consumed_until = -1
+    for match in NUMBER_RE.finditer(paragraph):
+        if match.start() < consumed_until or _inside(match.start(), masked):
+            continue
+        reading = _read_number_expression(paragraph, match, ph)
+        if reading is None:
+            continue
+        if _is_not_indicator(paragraph, folded, reading, ph, paragraph_start=match.start() < 4):
+            consumed_until = reading.end
+            continue
+        consumed_until = reading.end
+        unit, unit_end = (("%", reading.end) if reading.kind == "percent" else _unit_at(paragraph, reading.after, ph))
+        kind = reading.kind
+        if kind == "range" and "%" in paragraph[reading.start : reading.end]:
+            unit, unit_end = "%", reading.end
+        elif kind == "count" and unit and fold(unit) in ph.measure_units:
+            kind = "measure"
+        if unit and unit not in ("%",):
+            unit = fold(unit)
+        if unit == "usd":
+            unit = "USD"
+        value = reading.value
+        if _negative(paragraph, folded, reading):
+            value = -value if value is not None else None
+        s_start, s_end = next(((s, e) for s, e in spans if s <= reading.start < e), (0, len(paragraph)))
+        found.append(
+            Indicator(
+                value=value,
+                kind=kind,
+                unit=unit,
+                start=reading.number_start if kind == "range" else reading.start,
+                end=reading.end,
+                paragraph=paragraph_index,
+                sentence=paragraph[s_start:s_end].strip(),
+                sentence_start=s_start,
+                numerator=reading.numerator,
+                denominator=reading.denominator,
+                low=reading.low,
+                high=reading.high,
+                qualifier=_qualifier(folded, reading, ph),
+                is_target=_is_target(folded, s_start, reading.number_start, ph),
+                level=_level(folded, reading, ph),
+                subject=_subject(paragraph, folded, reading, unit, unit_end, ph),
+                extra={"sentence_end": s_end},
+            )
+        )
+    return found
+
+
+def _negative(text: str, folded: str, reading: _Reading) -> bool:
+    before = folded[max(0, reading.number_start - 5) : reading.number_start]
+    return bool(re.search(r"(?:^|\s)(?:âm\s+|-)$", before)) and reading.kind in ("percent", "count")
+
+
+def link_parents(indicators: list[Indicator], paragraphs: list[str], ph: Phrases | None = None) -> None:
+    """Set `parent` on the parts of a stated total ("2.849 cuộc, trong đó: cấp tỉnh 15 cuộc, ...")."""
+    ph = ph or load()
+    for total_index, total in enumerate(indicators):
+        if total.kind not in ("count", "measure", "ratio"):
+            continue
+        text = paragraphs[total.paragraph]
+        folded = fold(text)
+        sentence_end = total.extra.get("sentence_end", len(text))
+        window = folded[total.end : min(sentence_end, total.end + 60)]
+        marker = ph.breakdown_re.search(window)
+        if not marker or re.search(r"[;\d]", window[: marker.start()]):
+            continue
+        marker_at = total.end + marker.start()
+        opened_paren = "(" in folded[total.end : marker_at + 1]
+        scope_end = sentence_end
+        for stop in (";", ")") if opened_paren else (";",):
+            at = folded.find(stop, marker_at, sentence_end)
+            if at != -1:
+                scope_end = min(scope_end, at)
+        for part in indicators[total_index + 1 :]:
+            if part.paragraph != total.paragraph or part.start >= scope_end:
+                break
+            if part.start > marker_at and part.parent is None:
+                part.parent = total_index

@@ -1,0 +1,23 @@
+"""Vietnamese number formatting: "2.849" is 2849, "68,13" is 68.13, "06" is 6."""
+
+from __future__ import annotations
+
+import re
+
+# Thousands grouped with dots and an optional decimal comma, or plain digits with a decimal comma.
+NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
+NUMBER_RE = re.compile(rf"(?<![\w.,/])(?:{NUMBER})(?![\d])")
+
+
+def to_number(text: str) -> float | int:
+    """The value of a number written the Vietnamese way."""
+    cleaned = text.replace(".", "").replace(",", ".")
+    value = float(cleaned)
+    return int(value) if value.is_integer() and "," not in text else value
+
+
+def format_vi(value: float | int, decimals: int = 0) -> str:
+    """A number written the Vietnamese way (the inverse of to_number), for tests and messages."""
+    whole, _, frac = f"{abs(value):,.{decimals}f}".partition(".")
+    text = whole.replace(",", ".") + ("," + frac if frac else "")
+    return ("-" if value < 0 else "") + text

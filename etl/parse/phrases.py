@@ -1,0 +1,93 @@
+"""The Vietnamese phrase lists of etl/data/phrases.yaml, loaded once and compiled to patterns."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import yaml
+
+from etl import settings
+
+
+def fold(text: str) -> str:
+    """Lower-case NFC text with the old and new tone placements made equal (uỷ/ủy, hoà/hòa)."""
+    text = unicodedata.normalize("NFC", text).lower()
+    return _TONE_PLACEMENT_RE.sub(lambda m: _TONE_PLACEMENT[m.group()], text)
+
+
+# Old-style tone placement on the first vowel of "oa", "oe", "uy" and its new-style equivalent.
+# Every pair has the same length, so offsets in folded text are offsets in the original.
+_TONE_PLACEMENT = {
+    "uỷ": "ủy", "uý": "úy", "uỳ": "ùy", "uỹ": "ũy", "uỵ": "ụy",
+    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
+    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
+}
+# Only at the end of a syllable: "hoà" and "hòa" differ in placement, "hoạch" does not.
+_TONE_PLACEMENT_RE = re.compile("(?:" + "|".join(_TONE_PLACEMENT) + r")(?![^\W\d_])")
+
+
+def alternation(words: list[str]) -> str:
+    """A regex alternation of words, longest first, with spaces matching any whitespace."""
+    ordered = sorted({fold(w) for w in words}, key=len, reverse=True)
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
+
+
+@dataclass(frozen=True)
+class Phrases:
+    scales: dict[str, int]
+    measure_units: frozenset[str]
+    unit_re: re.Pattern[str]
+    admin_re: re.Pattern[str]
+    admin_modifier_re: re.Pattern[str]
+    time_unit_re: re.Pattern[str]
+    scale_re: re.Pattern[str]
+    reference_prefix_re: re.Pattern[str]
+    day_word_re: re.Pattern[str]
+    year_word_re: re.Pattern[str]
+    qualifier_re: re.Pattern[str]
+    qualifier_of: dict[str, str]
+    target_re: re.Pattern[str]
+    result_re: re.Pattern[str]
+    breakdown_re: re.Pattern[str]
+    level_re: re.Pattern[str]
+    position_head_re: re.Pattern[str]
+    surnames: frozenset[str]
+    document_types: dict[str, str]
+    document_words: dict[str, str]
+    issuers: frozenset[str]
+
+
+_WORD_END = r"(?![\w])"
+
+
+@lru_cache(maxsize=1)
+def load() -> Phrases:
+    data = yaml.safe_load((settings.PACKAGE_DATA_DIR / "phrases.yaml").read_text(encoding="utf-8"))
+    qualifier_of = {fold(w): kind for kind, words in data["qualifiers"].items() for w in words}
+    all_qualifiers = [w for words in data["qualifiers"].values() for w in words]
+    return Phrases(
+        scales={fold(k): int(v) for k, v in data["scales"].items()},
+        measure_units=frozenset(fold(u) for u in data["measure_units"]),
+        unit_re=re.compile(rf"(?:{alternation(data['units'])}){_WORD_END}"),
+        admin_re=re.compile(rf"(?:{alternation(data['admin_units'])}){_WORD_END}"),
+        admin_modifier_re=re.compile(rf"\s+(?:{alternation(data['admin_modifiers'])}){_WORD_END}"),
+        time_unit_re=re.compile(rf"\s*(?:{alternation(data['time_units'])}){_WORD_END}"),
+        scale_re=re.compile(rf"\s*({alternation(list(data['scales']))}){_WORD_END}"),
+        reference_prefix_re=re.compile(rf"(?:^|[\s(,;:])(?:{alternation(data['reference_prefixes'])})\s*(?:số\s*)?$"),
+        day_word_re=re.compile(rf"(?:^|[\s(,;:])(?:{alternation(data['day_words'])})\s*(?:ngày\s*)?$"),
+        year_word_re=re.compile(rf"(?:^|[\s(,;:])(?:{alternation(data['year_words'])})\s*$"),
+        qualifier_re=re.compile(rf"(?:^|[\s(,;:])({alternation(all_qualifiers)})\s*$"),
+        qualifier_of=qualifier_of,
+        target_re=re.compile(rf"(?:^|\W)(?:{alternation(data['target_words'])}){_WORD_END}"),
+        result_re=re.compile(rf"(?:^|\W)(?:{alternation(data['result_words'])}){_WORD_END}"),
+        breakdown_re=re.compile(rf"(?:^|\W)(?:{alternation(data['breakdown_words'])}){_WORD_END}"),
+        level_re=re.compile(rf"cấp\s+({alternation(data['levels'])})\s*(?::|có|là|đạt)?\s*$"),
+        position_head_re=re.compile(rf"(?<!\w)(?:{alternation(data['position_heads'])}){_WORD_END}"),
+        surnames=frozenset(unicodedata.normalize("NFC", s) for s in data["surnames"]),
+        document_types=dict(data["document_types"]),
+        document_words={fold(v): v for v in data["document_types"].values()},
+        issuers=frozenset(data["issuers"]),
+    )
