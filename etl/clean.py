@@ -86,6 +86,9 @@ def decode(body: bytes, content_type: str | None = None) -> str:
     """
     if body.startswith(b"\xef\xbb\xbf"):
         body = body[3:]
+    head = body[:2048]
+    if b"\x00" in head or sum(b < 9 or 13 < b < 32 for b in head) > len(head) // 20:
+        raise UnreadablePage("binary content, not a text page")
     header_match = _HEADER_CHARSET_RE.search(content_type or "")
     header = _codec(header_match.group(1)) if header_match else None
     meta_match = _META_CHARSET_RE.search(body[:4096])

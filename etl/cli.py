@@ -19,10 +19,13 @@ def _cmd_parse(args: argparse.Namespace) -> int:
         body = path.read_bytes()
     except OSError as exc:
         raise clean.UnreadablePage(f"{path}: cannot read ({exc.strerror or exc})") from None
-    if args.text:
-        article = clean.clean_text(clean.decode(body, "text/plain"))
-    else:
-        article = clean.clean_html(clean.decode(body), url=args.url, profile=_profile_for(args.url))
+    try:
+        if args.text:
+            article = clean.clean_text(clean.decode(body, "text/plain"))
+        else:
+            article = clean.clean_html(clean.decode(body), url=args.url, profile=_profile_for(args.url))
+    except clean.UnreadablePage as exc:
+        raise clean.UnreadablePage(f"{path}: {exc}") from None
     source = _source_for(args.url)
     result = parse.parse_article(
         article, url=args.url, source=source.id if source else None, province=source.province if source else None
