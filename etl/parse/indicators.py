@@ -17,10 +17,11 @@ from etl.parse.phrases import Phrases, fold, load
 
 # Spans that are never indicators, found before numbers are read.
 DOCUMENT_RE = re.compile(
-    r"(?<![\w/])\d{1,5}(?:/\d{4})?[-/][A-ZĐ][A-Za-zĐđ&]+(?:[-/][A-ZĐ][A-Za-zĐđ0-9&]*)*"
+    r"(?<![\w/])\d{1,5}[a-z]?(?:/\d{4})?[-/][A-ZĐ][A-Za-zĐđ&]+(?:[-/][A-ZĐ][A-Za-zĐđ0-9&]*)*"
 )
 _MASKS = [
     DOCUMENT_RE,
+    re.compile(r"(?<=[^\W\d_])-\d+"),  # Covid-19, SARS-CoV-2: part of a name
     re.compile(r"(?<![\w/])\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?!\d)"),  # 12/5/2017
     re.compile(r"(?<![\w/])\d{1,2}/\d{4}(?!\d)"),  # tháng 12/2020
     re.compile(r"(?<![\w:])\d{1,2}\s*(?::|h|giờ)\s*\d{2}(?!\d)"),  # 09:15, 8h30
@@ -114,6 +115,8 @@ class _Reading:
     low: float | int | None = None
     high: float | int | None = None
     number_start: int = 0  # start of the first number (after "từ")
+    raw_value: float | int | None = None  # the first number as written, before any scale word
+    scaled: bool = False
 
 
 def _read_number_expression(text: str, match: re.Match[str], ph: Phrases) -> _Reading | None:
@@ -125,7 +128,7 @@ def _read_number_expression(text: str, match: re.Match[str], ph: Phrases) -> _Re
     if ratio:
         denominator = to_number(ratio.group(1))
         return _Reading("ratio", start, end + ratio.end(), end + ratio.end(), value=first,
-                        numerator=first, denominator=denominator, number_start=start)
+                        numerator=first, denominator=denominator, number_start=start, raw_value=first)
     percent = _PERCENT_RE.match(text[end:])
     first_end = end + (percent.end() if percent else 0)
     # Range: 30 - 40 triệu đồng, từ 55% đến 60%, 55-60%.
@@ -142,16 +145,17 @@ def _read_number_expression(text: str, match: re.Match[str], ph: Phrases) -> _Re
                 second_percent = _PERCENT_RE.match(text[s_end:])
                 if second_percent:
                     s_end += second_percent.end()
-                factor, after = _scaled(text, s_end, ph)
+                factor, after = (1, s_end) if (percent or second_percent) else _scaled(text, s_end, ph)
                 range_start = start
                 if tu_before:
                     range_start = start - len(tu_before.group().lstrip())
                 return _Reading("range", start, s_end, after, low=_scale(low, factor), high=_scale(high, factor),
-                                number_start=range_start)
+                                number_start=range_start, raw_value=first, scaled=factor != 1)
     if percent:
-        return _Reading("percent", start, first_end, first_end, value=first, number_start=start)
+        return _Reading("percent", start, first_end, first_end, value=first, number_start=start, raw_value=first)
     factor, after = _scaled(text, end, ph)
-    return _Reading("count", start, end, after, value=_scale(first, factor), number_start=start)
+    return _Reading("count", start, end, after, value=_scale(first, factor), number_start=start,
+                    raw_value=first, scaled=factor != 1)
 
 
 def _is_year(value: float | int) -> bool:
@@ -165,11 +169,15 @@ def _unit_at(text: str, pos: int, ph: Phrases) -> tuple[str | None, int]:
     match = ph.unit_re.match(folded, lead)
     if match:
         return " ".join(match.group().split()), pos + match.end()
-    word = re.match(r"[^\W\d_]+(?:/[^\W\d_]+)?", folded[lead:])
-    if word and lead <= 1:
-        candidate = word.group()
-        if candidate not in _NOT_UNITS:
-            return candidate, pos + lead + word.end()
+    # An unknown noun: its first two syllables ("nền tảng", "vườn mẫu"), or one if the second is
+    # not part of it ("5 hộ tham gia").
+    words = re.match(r"([^\W\d_]+(?:/[^\W\d_]+)?)(?:\s([^\W\d_]+))?", folded[lead:])
+    if words and lead <= 1 and words.group(1) not in _NOT_UNITS:
+        original = text[pos + lead : pos + lead + words.end()]
+        second = words.group(2)
+        if second and second not in _NOT_UNITS and second not in _VERBS and original.split()[-1].islower():
+            return words.group(), pos + lead + words.end()
+        return words.group(1), pos + lead + words.end(1)
     return None, pos
 
 
@@ -181,34 +189,48 @@ _NOT_UNITS = {
 }
 
 
+# Words that begin a predicate rather than continue a noun ("5 hộ tham gia", "12 xã đạt chuẩn").
+_VERBS = {
+    "đạt", "tham", "được", "có", "là", "đã", "đang", "sẽ", "bị", "thực", "tổ", "xây", "hoàn", "tăng", "giảm",
+    "chiếm", "ký", "đề", "ban", "kiện", "triển", "tiếp", "nhận", "thuộc", "mới", "trực", "trên", "dưới",
+    "trong", "ngoài", "cấp", "khu", "vùng", "năm", "mỗi", "bình", "đều", "cùng", "chưa", "không",
+}
+
+
 def _is_not_indicator(text: str, folded: str, reading: _Reading, ph: Phrases, paragraph_start: bool) -> bool:
     before = folded[max(0, reading.number_start - 40) : reading.number_start]
-    if ph.reference_prefix_re.search(before) and reading.kind != "percent":
+    raw = text[reading.start : reading.end]
+    unit, _ = _unit_at(text, reading.after, ph)
+    has_unit = unit is not None and _known_unit(unit, ph)
+    # "Hội nghị Trung ương 4", "Kỳ họp thứ 3", "mức độ 4" - but "ngân sách Trung ương 512,3 tỷ đồng",
+    # "kỷ luật 9 tổ chức đảng", "dứt điểm 57 kiến nghị" are figures: a scale word or a unit decides.
+    if ph.reference_prefix_re.search(before) and reading.kind != "percent" and not (reading.scaled or has_unit):
         return True
     if _PHONE_CONTEXT_RE.search(before):
         return True
     if paragraph_start and _LIST_LABEL_RE.match(text[: reading.end + 2]):
         return True
+    if ph.rating_re.match(folded, reading.after):  # "sản phẩm OCOP 4 sao"
+        return True
     if reading.kind == "ratio":
+        if ph.time_unit_re.match(folded, reading.after):  # "trực 24/24 giờ"
+            return True
         # A day/month date: "Chiều 30/5", "ngày 2/9".
         num, den = reading.numerator, reading.denominator
         is_day_month = isinstance(num, int) and isinstance(den, int) and 1 <= num <= 31 and 1 <= den <= 12
-        if is_day_month and (ph.day_word_re.search(before) or not _has_unit_after(text, reading.after, ph)):
-            return True
-        return False
+        return is_day_month and bool(ph.day_word_re.search(before) or not has_unit)
     if reading.kind == "count":
-        value = reading.value
-        raw = text[reading.start : reading.end]
+        value = reading.raw_value
+        plain = "." not in raw and "," not in raw and not reading.scaled
         # A year: "năm 2018", "Từ 2016 đến nay", a bare 2025.
-        if _is_year(value) and "." not in raw and "," not in raw:
-            unit, _ = _unit_at(text, reading.after, ph)
-            if ph.year_word_re.search(before) or unit is None or unit in _NOT_UNITS or not _known_unit(unit, ph):
-                return True
-        # A day or month: "ngày 12", "tháng 5".
-        if ph.day_word_re.search(before) and isinstance(value, int) and value <= 31:
+        if _is_year(value) and plain and (ph.year_word_re.search(before) or not has_unit):
             return True
-        # A duration: "05 năm thực hiện", "Trong 5 năm qua", "3 tháng".
-        if ph.time_unit_re.match(folded, reading.after):
+        # A day or month: "ngày 12", "tháng 5".
+        if ph.day_word_re.search(before) and isinstance(value, int) and value <= 31 and not has_unit:
+            return True
+        # A duration: "05 năm thực hiện", "Trong 5 năm qua", "3 tháng" - but not "1.964 ngày" lost
+        # to accidents nor "2,5 triệu ngày công" (a unit of its own).
+        if not has_unit and plain and value < 100 and ph.time_unit_re.match(folded, reading.after):
             return True
     return False
 
@@ -222,12 +244,15 @@ def _has_unit_after(text: str, pos: int, ph: Phrases) -> bool:
     return unit is not None and _known_unit(unit, ph)
 
 
-def _qualifier(folded: str, reading: _Reading, ph: Phrases) -> str:
+def _qualifier(folded: str, reading: _Reading, unit_end: int, ph: Phrases) -> str:
     before = folded[max(0, reading.number_start - 24) : reading.number_start]
     match = ph.qualifier_re.search(before)
-    if not match:
-        return "exact"
-    return ph.qualifier_of.get(" ".join(match.group(1).split()), "exact")
+    if match:
+        return ph.qualifier_of.get(" ".join(match.group(1).split()), "exact")
+    after = ph.post_qualifier_re.match(folded, max(unit_end, reading.end))
+    if after:
+        return ph.post_qualifier_of.get(" ".join(after.group(1).split()), "exact")
+    return "exact"
 
 
 def _level(folded: str, reading: _Reading, ph: Phrases) -> str | None:
@@ -236,9 +261,10 @@ def _level(folded: str, reading: _Reading, ph: Phrases) -> str | None:
 
 
 def _is_target(folded: str, sentence_start: int, position: int, ph: Phrases) -> bool:
-    clause_start = max(folded.rfind(";", sentence_start, position) + 1, sentence_start)
-    clause = folded[clause_start:position]
-    return bool(ph.target_re.search(clause)) and not ph.result_re.search(clause)
+    """A goal: a target word earlier in the sentence, and no word saying it was reached in between."""
+    before = ph.target_exclusion_re.sub(lambda m: " " * len(m.group()), folded[sentence_start:position])
+    targets = list(ph.target_re.finditer(before))
+    return bool(targets) and not ph.result_re.search(before, targets[-1].end())
 
 
 def _subject(text: str, folded: str, reading: _Reading, unit: str | None, unit_end: int, ph: Phrases) -> str | None:
@@ -348,7 +374,7 @@ def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None) -> lis
                 denominator=reading.denominator,
                 low=reading.low,
                 high=reading.high,
-                qualifier=_qualifier(folded, reading, ph),
+                qualifier=_qualifier(folded, reading, unit_end, ph),
                 is_target=_is_target(folded, s_start, reading.number_start, ph),
                 level=_level(folded, reading, ph),
                 subject=_subject(paragraph, folded, reading, unit, unit_end, ph),
@@ -363,28 +389,56 @@ def _negative(text: str, folded: str, reading: _Reading) -> bool:
     return bool(re.search(r"(?:^|\s)(?:âm\s+|-)$", before)) and reading.kind in ("percent", "count")
 
 
+def _family(indicator: Indicator, ph: Phrases) -> str:
+    """What a figure counts, coarsely: money, a physical measure, a share, or things."""
+    if indicator.unit in ("đồng", "USD"):
+        return "money"
+    if indicator.unit == "%":
+        return "percent"
+    if indicator.kind == "measure":
+        return "measure"
+    return "count"
+
+
 def link_parents(indicators: list[Indicator], paragraphs: list[str], ph: Phrases | None = None) -> None:
-    """Set `parent` on the parts of a stated total ("2.849 cuộc, trong đó: cấp tỉnh 15 cuộc, ...")."""
+    """Set `parent` on the parts of a stated total ("2.849 cuộc, trong đó: cấp tỉnh 15 cuộc, ...").
+
+    The total is the nearest figure before "trong đó" in the same clause with the part's unit,
+    else with the same kind of unit (money, measure, share, count); parts run to the end of the
+    clause, a closing parenthesis, or ", với".
+    """
     ph = ph or load()
-    for total_index, total in enumerate(indicators):
-        if total.kind not in ("count", "measure", "ratio"):
+    for paragraph_index, text in enumerate(paragraphs):
+        here = [(i, x) for i, x in enumerate(indicators) if x.paragraph == paragraph_index]
+        if not here:
             continue
-        text = paragraphs[total.paragraph]
         folded = fold(text)
-        sentence_end = total.extra.get("sentence_end", len(text))
-        window = folded[total.end : min(sentence_end, total.end + 60)]
-        marker = ph.breakdown_re.search(window)
-        if not marker or re.search(r"[;\d]", window[: marker.start()]):
-            continue
-        marker_at = total.end + marker.start()
-        opened_paren = "(" in folded[total.end : marker_at + 1]
-        scope_end = sentence_end
-        for stop in (";", ")") if opened_paren else (";",):
-            at = folded.find(stop, marker_at, sentence_end)
-            if at != -1:
-                scope_end = min(scope_end, at)
-        for part in indicators[total_index + 1 :]:
-            if part.paragraph != total.paragraph or part.start >= scope_end:
-                break
-            if part.start > marker_at and part.parent is None:
-                part.parent = total_index
+        for marker in ph.breakdown_re.finditer(folded):
+            at = marker.start()
+            before = [(i, x) for i, x in here if x.end <= at and x.kind in ("count", "measure", "ratio", "range")]
+            if not before:
+                continue
+            nearest = before[-1][1]
+            sentence_start = nearest.sentence_start
+            if (
+                at - nearest.end > 60
+                or ";" in folded[nearest.end : at]
+                or any(nearest.end <= x.start < at for _, x in here)
+                or at > nearest.extra.get("sentence_end", len(text))
+            ):
+                continue
+            clause_start = max(folded.rfind(";", sentence_start, at) + 1, sentence_start)
+            totals = [(i, x) for i, x in before if x.start >= clause_start]
+            scope_end = nearest.extra.get("sentence_end", len(text))
+            stops = ph.breakdown_ends + ((")",) if "(" in folded[nearest.end : at + 1] else ())
+            for stop in stops:
+                found = folded.find(stop, marker.end(), scope_end)
+                if found != -1:
+                    scope_end = found
+            for _, part in here:
+                if not (marker.end() <= part.start < scope_end) or part.parent is not None:
+                    continue
+                same_unit = [i for i, x in totals if x.unit == part.unit]
+                same_family = [i for i, x in totals if _family(x, ph) == _family(part, ph)]
+                chosen = (same_unit or same_family or [None])[-1]
+                part.parent = chosen

@@ -38,14 +38,23 @@ def _name_in_run(run: list[str], ph: Phrases) -> int | None:
 
 def _position_before(text: str, folded: str, end: int, ph: Phrases) -> str | None:
     """The position written right before a name: from its head word to the name, in one clause."""
-    clause_start = max(text.rfind(c, 0, end) for c in ",;:.(“\"") + 1
+    boundaries = ",;:.(“\""
+    clause_start = max(text.rfind(c, 0, end) for c in boundaries) + 1
     heads = list(ph.position_head_re.finditer(folded, clause_start, end))
     if not heads:
         return None
-    # Take the first head of the clause, unless words between clause start and it are not a title.
-    head = heads[0]
-    position = " ".join(text[head.start() : end].split())
-    return position or None
+    start = heads[0].start()
+    # "Ủy viên Ban Thường vụ, Trưởng ban Tuyên giáo Tỉnh ủy Võ Hữu Phước": one position in
+    # comma-separated parts, each starting with a head word and naming nobody.
+    while clause_start > 0 and text[clause_start - 1] == ",":
+        previous_start = max(text.rfind(c, 0, clause_start - 1) for c in boundaries) + 1
+        segment = text[previous_start : clause_start - 1]
+        lead = len(segment) - len(segment.lstrip())
+        head = ph.position_head_re.match(folded, previous_start + lead)
+        if head is None or any(_name_in_run(words, ph) is not None for _, _, words in _capitalised_runs(segment)):
+            break
+        start, clause_start = head.start(), previous_start
+    return " ".join(text[start:end].split()) or None
 
 
 def _position_after(text: str, folded: str, end: int, ph: Phrases) -> str | None:

@@ -50,8 +50,13 @@ class Phrases:
     qualifier_re: re.Pattern[str]
     qualifier_of: dict[str, str]
     target_re: re.Pattern[str]
+    target_exclusion_re: re.Pattern[str]
     result_re: re.Pattern[str]
     breakdown_re: re.Pattern[str]
+    breakdown_ends: tuple[str, ...]
+    rating_re: re.Pattern[str]
+    post_qualifier_re: re.Pattern[str]
+    post_qualifier_of: dict[str, str]
     level_re: re.Pattern[str]
     position_head_re: re.Pattern[str]
     surnames: frozenset[str]
@@ -75,15 +80,23 @@ def load() -> Phrases:
         admin_re=re.compile(rf"(?:{alternation(data['admin_units'])}){_WORD_END}"),
         admin_modifier_re=re.compile(rf"\s+(?:{alternation(data['admin_modifiers'])}){_WORD_END}"),
         time_unit_re=re.compile(rf"\s*(?:{alternation(data['time_units'])}){_WORD_END}"),
-        scale_re=re.compile(rf"\s*({alternation(list(data['scales']))}){_WORD_END}"),
+        # "tỷ lệ" (a rate) and "tỷ trọng" (a share) are not the scale word "tỷ".
+        scale_re=re.compile(rf"\s*({alternation(list(data['scales']))}){_WORD_END}(?!\s+(?:lệ|trọng)\b)"),
         reference_prefix_re=re.compile(rf"(?:^|[\s(,;:])(?:{alternation(data['reference_prefixes'])})\s*(?:số\s*)?$"),
         day_word_re=re.compile(rf"(?:^|[\s(,;:])(?:{alternation(data['day_words'])})\s*(?:ngày\s*)?$"),
         year_word_re=re.compile(rf"(?:^|[\s(,;:])(?:{alternation(data['year_words'])})\s*$"),
         qualifier_re=re.compile(rf"(?:^|[\s(,;:])({alternation(all_qualifiers)})\s*$"),
         qualifier_of=qualifier_of,
         target_re=re.compile(rf"(?:^|\W)(?:{alternation(data['target_words'])}){_WORD_END}"),
+        target_exclusion_re=re.compile(rf"(?:{alternation(data['target_exclusions'])}){_WORD_END}"),
         result_re=re.compile(rf"(?:^|\W)(?:{alternation(data['result_words'])}){_WORD_END}"),
         breakdown_re=re.compile(rf"(?:^|\W)(?:{alternation(data['breakdown_words'])}){_WORD_END}"),
+        breakdown_ends=tuple(fold(e) for e in data["breakdown_ends"]),
+        rating_re=re.compile(rf"\s*(?:{alternation(data['rating_words'])}){_WORD_END}"),
+        post_qualifier_re=re.compile(
+            rf"\s+({alternation([w for ws in data['post_qualifiers'].values() for w in ws])}){_WORD_END}"
+        ),
+        post_qualifier_of={fold(w): k for k, ws in data["post_qualifiers"].items() for w in ws},
         level_re=re.compile(rf"cấp\s+({alternation(data['levels'])})\s*(?::|có|là|đạt)?\s*$"),
         position_head_re=re.compile(rf"(?<!\w)(?:{alternation(data['position_heads'])}){_WORD_END}"),
         surnames=frozenset(unicodedata.normalize("NFC", s) for s in data["surnames"]),
