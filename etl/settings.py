@@ -86,3 +86,20 @@ SMTP_CONN_ID = _env("SMTP_CONN_ID", "smtp_default")
 DEMO_PORTAL_HOST = "127.0.0.1"
 DEMO_PORTAL_PORT = _int("DEMO_PORTAL_PORT", 8765)
 DEMO_SMTP_PORT = _int("DEMO_SMTP_PORT", 8025)
+
+# --- warehouse: stage, validate, load ----------------------------------------
+# How long a writer waits for another writer of the warehouse to finish before giving up.
+WAREHOUSE_LOCK_TIMEOUT_S = _float("WAREHOUSE_LOCK_TIMEOUT_S", 600.0)
+# A percent this close after a ratio in the same sentence restates it ("281/411 xã ..., đạt 68,13%").
+PERCENT_AFTER_RATIO_MAX_GAP = _int("PERCENT_AFTER_RATIO_MAX_GAP", 60)
+# Parts written with scale words ("1,2 triệu") may miss their total by rounding (relative).
+PARTS_SUM_TOLERANCE = _float("PARTS_SUM_TOLERANCE", 0.005)
+# Portals went online in the late 1990s; an earlier publication date is a parsing error.
+EARLIEST_PUBLISHED_DATE = _env("EARLIEST_PUBLISHED_DATE", "1990-01-01")
+# Pages dated in Vietnam (UTC+7) may be a day ahead of the server's clock.
+FUTURE_DATE_SLACK_DAYS = _int("FUTURE_DATE_SLACK_DAYS", 1)
+# The span of mart.dim_date; it must cover every publication date.
+CALENDAR_FIRST_DATE = _env("CALENDAR_FIRST_DATE", EARLIEST_PUBLISHED_DATE)
+CALENDAR_LAST_DATE = _env("CALENDAR_LAST_DATE", "2040-12-31")
+# Build Great Expectations' HTML data docs of each run under GX_DOCS_DIR (about 4 MB a run); 0 turns them off.
+BUILD_DATA_DOCS = _int("BUILD_DATA_DOCS", 1) == 1

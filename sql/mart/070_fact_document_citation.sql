@@ -1,0 +1,17 @@
+-- Grain: one citation of one document by one version of one article.
+create table if not exists mart.fact_document_citation (
+    citation_key varchar primary key,
+    article_key varchar not null,
+    document_key varchar not null,
+    province_key varchar,
+    published_date_key integer,
+    document_index integer not null
+);
+
+comment on table mart.fact_document_citation is 'Which article versions cite which documents.';
+comment on column mart.fact_document_citation.citation_key is 'Surrogate key: md5 of article_id, content_hash and document_index.';
+comment on column mart.fact_document_citation.article_key is 'Citing article version (mart.dim_article).';
+comment on column mart.fact_document_citation.document_key is 'Cited document (mart.dim_document).';
+comment on column mart.fact_document_citation.province_key is 'Province of the citing article (mart.dim_province).';
+comment on column mart.fact_document_citation.published_date_key is 'Publication day of the citing article (mart.dim_date).';
+comment on column mart.fact_document_citation.document_index is 'Position in the article''s document list.';
