@@ -347,6 +347,21 @@ def _first_text(root: etree._Element, css: str | list[str] | None) -> str | None
     return None
 
 
+_SUMMARY_SELECTOR = (
+    '[class*="sapo"], [class*="lead"], [class*="summary"], [class*="tomtat"], [class*="description"], '
+    '[class*="intro"], [class*="chapeau"], [class*="excerpt"]'
+)
+
+
+def _generic_summary(root: etree._Element) -> str | None:
+    """The sapo of a page without a profile: a short lead block marked as such by its class."""
+    for element in _select(root, _SUMMARY_SELECTOR):
+        text = _text(element)
+        if 40 <= len(text) <= 800 and _link_density(element) < 0.3:
+            return text
+    return None
+
+
 def complete_day_month(paragraphs: list[str], year_hint: str | None) -> str | None:
     """A date from "Chiều 30/5" in the lead paragraph, completed with the year from the page."""
     if not paragraphs or not year_hint:
@@ -422,7 +437,7 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
     title = _first_text(root, profile.get("title")) or _meta(root, 'meta[property="og:title"]') or _first_text(root, "h1")
     if not title:
         title = _first_text(root, "title")
-    summary = _first_text(root, profile.get("summary"))
+    summary = _first_text(root, profile.get("summary")) or (None if profile else _generic_summary(root))
     published = parse_date(_first_text(root, profile.get("date"))) or _meta_date(root) or _date_line(root)
     author_elements = _select(root, profile.get("author"))
     author_lines = [line for el in author_elements for line in _lines(el)]
@@ -445,6 +460,8 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
 
     caption_elements = set(_select(container, profile.get("captions") or "figcaption, caption, [class*=caption]"))
     subheading_elements = set(_select(container, profile.get("subheadings")))
+    # A selector may pick the <strong> inside a bold paragraph: its text then is the block's text.
+    subheading_texts = {_text(element) for element in subheading_elements}
 
     paragraphs: list[str] = []
     subheadings: list[str] = []
@@ -463,7 +480,7 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
         if not author_lines and _is_right_aligned(element) and len(block.text) < 160:
             signature.extend(normalise(line) for line in block.raw.split("\n") if line.strip())
             continue
-        if any(node in subheading_elements for node in chain) or (
+        if block.text in subheading_texts or any(node in subheading_elements for node in chain) or (
             not profile.get("subheadings") and (element.tag in _HEADING_TAGS or _is_bold_only(element))
         ):
             subheadings.append(block.text)
