@@ -1,0 +1,93 @@
+"""The whole DAG through Airflow (``airflow dags test``) against the demo portal, into a temporary data dir.
+
+Slow (Airflow starts in a subprocess with its own SQLite metadata database): marked ``airflow``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from etl import settings
+
+pytestmark = [pytest.mark.airflow, pytest.mark.timeout(900)]
+
+
+def _why(run: dict) -> str:
+    """What went wrong, in a few lines: failed tasks and the errors in Airflow's output."""
+    from etl import demo
+
+    errors = "\n".join(demo.errors_in(run["log"], limit=5))
+    return f"failed tasks: {run['outcome'].failed_tasks}\n{errors}\n(full output: {run['log']})"
+
+
+@pytest.fixture(scope="module")
+def airflow_run(tmp_path_factory: pytest.TempPathFactory):
+    """One DAG run shared by the tests of this module (it takes a while)."""
+    from etl import demo
+
+    tmp = tmp_path_factory.mktemp("e2e")
+    with pytest.MonkeyPatch.context() as mp:
+        for name, sub in {"DATA_DIR": "", "WAREHOUSE": "warehouse.duckdb", "RAW_DIR": "raw", "RUNS_DIR": "runs",
+                          "OUTBOX_DIR": "outbox", "GX_DOCS_DIR": "gx_docs"}.items():
+            path = tmp / "data" / sub if sub else tmp / "data"
+            mp.setenv(f"TINHUY_{name}", str(path))
+            mp.setattr(settings, name, path)
+        with demo.demo_portal(port=0) as portal_port, demo.smtp_server(tmp / "outbox", port=0) as (smtp_port, mail):
+            mp.setattr(settings, "DEMO_PORTAL_PORT", portal_port)
+            mp.setattr(settings, "SOURCES", "demo")
+            home = tmp / "airflow"
+            log_file = tmp / "airflow.log"
+            env = demo.airflow_env(home, smtp_port=smtp_port, portal_port=portal_port)
+            demo.prepare_home(home, env, log_file)
+            outcome = demo.run_dag(home, env, log_file)
+        yield {"outcome": outcome, "log": log_file, "mail": list(mail.saved), "summary": demo.summarize(outcome.run_id)
+               if outcome.run_id else None}
+
+
+def test_the_run_succeeds(airflow_run) -> None:
+    outcome = airflow_run["outcome"]
+    assert outcome.run_id, f"no DAG run was created\n{_why(airflow_run)}"
+    assert (outcome.state, outcome.exit_code, outcome.failed_tasks) == ("success", 0, []), _why(airflow_run)
+
+
+def test_pages_were_fetched_from_every_source(airflow_run) -> None:
+    pages = airflow_run["summary"]["pages"]
+    assert set(pages) == {"nghean", "hatinh"}
+    for source_id, outcomes in pages.items():
+        assert outcomes.get("fetched", 0) > 0, (source_id, outcomes)
+    assert airflow_run["summary"]["articles"] > 0
+    assert airflow_run["summary"]["indicators"] > 0
+
+
+def test_indicators_reach_the_mart_for_every_province(airflow_run) -> None:
+    import duckdb
+
+    with duckdb.connect(str(settings.WAREHOUSE), read_only=True) as con:
+        rows = dict(con.execute("select province, count(*) from mart.v_indicator group by province").fetchall())
+    assert set(rows) >= {"Nghệ An", "Hà Tĩnh"}, rows
+    assert all(n > 0 for n in rows.values())
+
+
+def test_the_alert_names_the_real_problems(airflow_run) -> None:
+    assert len(airflow_run["mail"]) == 1
+    eml = airflow_run["mail"][0]
+    assert eml.suffix == ".eml" and eml.exists()
+    from email import policy
+    from email.parser import BytesParser
+
+    message = BytesParser(policy=policy.default).parsebytes(eml.read_bytes())
+    assert message["Subject"].startswith("[tinhuy] ") and "nghean" in message["Subject"]
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    for body in (text, html):
+        for needle in ("281/411", "68,13", "460", "480"):
+            assert needle in body, needle
+
+
+def test_the_validation_report_is_kept(airflow_run) -> None:
+    report_path = airflow_run["summary"]["run_dir"] / "validation.json"
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert report["failed"] >= 1
+    assert set(report["sources"]) == {"nghean", "hatinh"}
