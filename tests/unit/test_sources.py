@@ -202,6 +202,8 @@ def _gold_pages() -> list[tuple[str, Path]]:
         if "page" in gold:
             pages.append((gold["page"], gold_path))
             continue
+        if "seed" not in gold:  # a mapping file, or a static page of another layout
+            continue
         for portal_id in demo.PORTALS:
             for data in demo.load_articles(portal_id).values():
                 if data.get("seed") == gold["seed"]:
