@@ -22,7 +22,12 @@ from protego import Protego
 from etl.demo_portal import server as demo
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-GOLD_FILES = sorted((FIXTURES / "gold").glob("*.json"))
+# Gold files that label a demo page (a seed, or a `page` path); others label static pages of other layouts.
+GOLD_FILES = [
+    path
+    for path in sorted((FIXTURES / "gold").glob("*.json"))
+    if {"seed", "page"} & set(json.loads(path.read_text(encoding="utf-8")))
+]
 DEMO_GOLD_FILES = [p for p in GOLD_FILES if p.name.startswith("demo_")]
 
 
