@@ -8,7 +8,7 @@ VENV := .venv
 SYNCED := $(VENV)/.synced
 PYTEST_ARGS ?= --timeout=900
 
-.PHONY: demo test lint venv clean-demo
+.PHONY: demo test eval lint venv clean-demo
 
 venv: $(SYNCED)
 
@@ -27,6 +27,11 @@ demo: $(SYNCED)
 
 test: $(SYNCED)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Cleaner and parser against every gold page: with site profiles, then as if every portal were new.
+eval: $(SYNCED)
+	$(VENV)/bin/python -m etl.evaluate
+	$(VENV)/bin/python -m etl.evaluate --generic
 
 # A syntax check of everything; a full linter is not in the lock yet.
 lint: $(SYNCED)
