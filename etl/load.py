@@ -2,88 +2,154 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import json
 import logging
 import re
+from pathlib import Path
+from typing import Any
 
 import duckdb
-import pyarrow as pa
 
-from etl import settings
+from etl import provinces, settings
 
 log = logging.getLogger(__name__)
 
-PROVINCES_CSV = settings.PACKAGE_DATA_DIR / "provinces_2025.csv"
-PROVINCE_SEED_SCHEMA = pa.schema(
-    [
-        ("old_name", pa.string()),
-        ("old_kind", pa.string()),
-        ("new_name", pa.string()),
-        ("new_kind", pa.string()),
-        ("effective_date", pa.date32()),
-    ]
-)
+PROVINCES_CSV = provinces.SEED_CSV
+COLUMN_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 # Models in dependency order, each with the column whose values it replaces in its mart table:
-# the rows of every key the model outputs are replaced; None replaces the whole table (seeds).
+# the rows of every key the model outputs are replaced (an upsert on the surrogate key, which is
+# md5 of the natural key); None replaces the whole table (seeds and the calendar).
 MODELS = (
     ("dim_province", None),
     ("dim_date", None),
+    ("dim_level", None),
+    ("dim_unit", "unit_key"),
     ("dim_source", "source_key"),
-    ("dim_article", "article_key"),
     ("dim_document", "document_key"),
+    ("dim_article", "article_key"),
     ("fact_indicator", "article_key"),
     ("fact_document_citation", "article_key"),
+    ("fact_article", "article_key"),
 )
 
 
 class LoadError(RuntimeError):
-    """A mart model that cannot be applied; the message is one line naming the model file."""
+    """A mart model or seed that cannot be applied; the message is one line naming the file."""
 
 
 def load_run(run_id: str, con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Rebuild the mart rows of everything staged, in one transaction; return rows per mart table.
+    """Rebuild the mart rows of everything staged, in one transaction; log the load; return rows per mart table.
 
     Surrogate keys are md5 of natural keys, so loading again gives identical tables.
     """
-    params = {
-        "calendar_first_date": settings.CALENDAR_FIRST_DATE,
-        "calendar_last_date": settings.CALENDAR_LAST_DATE,
-    }
-    con.register("seed_provinces", province_seed())
+    from etl import warehouse
+
     con.execute("begin transaction")
     try:
-        for model, scope in MODELS:
-            _apply(con, model, scope, params)
+        build_mart(con)
+        counts = {
+            f"mart.{model}": con.execute(f"select count(*) from mart.{model}").fetchall()[0][0]
+            for model, _ in MODELS
+        }
+        con.execute(
+            "insert or replace into meta.load_log (run_id, loaded_at, schema_version, row_counts) values (?, ?, ?, ?)",
+            [run_id, _utc_now(), warehouse.schema_version(con), json.dumps(counts, sort_keys=True)],
+        )
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
-    finally:
-        con.unregister("seed_provinces")
-    counts = {
-        f"mart.{model}": con.execute(f"select count(*) from mart.{model}").fetchall()[0][0] for model, _ in MODELS
-    }
     log.info("loaded run %s into the mart: %s", run_id, counts)
     return counts
 
 
-def province_seed() -> pa.Table:
-    """The 2025 reorganisation table: one row per provincial unit before the change."""
-    with PROVINCES_CSV.open(encoding="utf-8", newline="") as lines:
-        rows = list(csv.DictReader(line for line in lines if not line.startswith("#")))
-    for row in rows:
-        row["effective_date"] = dt.date.fromisoformat(row["effective_date"])
-    return pa.Table.from_pylist(rows, schema=PROVINCE_SEED_SCHEMA)
+def build_mart(con: duckdb.DuckDBPyConnection) -> None:
+    """Apply every model in order, inside the caller's transaction: the mart then reflects all of staging.
+
+    The models read staging, dq.quarantine, the mart tables built before them, and temporary tables
+    made here: the seeds (``seed_provinces`` from etl/data/provinces_2025.csv, ``seed_<name>`` from
+    sql/mart/seeds) and ``province_names`` (each staged province name and the unit it matches).
+    """
+    inputs = {"seed_provinces": seed_rows(PROVINCES_CSV)}
+    inputs.update({f"seed_{path.stem}": seed_rows(path) for path in seed_files()})
+    inputs["province_names"] = province_names(con)
+    try:
+        for name, rows in inputs.items():
+            _temp_table(con, name, rows)
+        for model, scope in MODELS:
+            _apply(con, model, scope)
+    finally:
+        for name in inputs:
+            with contextlib.suppress(duckdb.Error):  # an aborted transaction refuses; its rollback drops them
+                con.execute(f"drop table if exists temp.{name}")
 
 
-def _apply(con: duckdb.DuckDBPyConnection, model: str, scope: str | None, params: dict[str, str]) -> None:
+def seed_files() -> list[Path]:
+    """The seed tables of the mart (units, levels, issuers …), CSV files in sql/mart/seeds."""
+    return sorted((settings.SQL_DIR / "mart" / "seeds").glob("*.csv"))
+
+
+def seed_rows(path: Path) -> tuple[list[str], list[tuple[str, ...]]]:
+    """A seed CSV's columns and rows, all text (models cast what they need); lines starting with # are comments."""
+    with path.open(encoding="utf-8", newline="") as lines:
+        records = list(csv.reader(line for line in lines if not line.startswith("#")))
+    if len(records) < 2:
+        raise LoadError(f"{path}: no rows")
+    columns, rows = records[0], records[1:]
+    if not all(COLUMN_NAME.match(column) for column in columns):
+        raise LoadError(f"{path}: column names must be lower_case_words, got {columns}")
+    for line_no, row in enumerate(rows, start=2):
+        if len(row) != len(columns):
+            raise LoadError(f"{path}: row {line_no} has {len(row)} fields, the header {len(columns)}")
+    return columns, [tuple(row) for row in rows]
+
+
+def province_names(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[tuple[str, str]]]:
+    """Every province name staged articles carry, with the unit name it matches (etl.provinces)."""
+    written = [name for (name,) in con.execute(
+        "select distinct province from staging.stg_articles where province is not null order by 1"
+    ).fetchall()]
+    rows = []
+    for name in written:
+        matched = provinces.match(name)
+        if matched is None:
+            log.warning("province %r matches no unit of %s; its articles get the unknown province", name,
+                        PROVINCES_CSV.name)
+            continue
+        rows.append((name, matched))
+    return ["province_as_written", "province_name"], rows
+
+
+def _params(path: Path, query: str, given: dict[str, Any]) -> dict[str, Any]:
+    """The named parameters a query uses: given ones, else the setting of that name in capitals."""
+    params = {}
+    for name in sorted(set(re.findall(r"\$([a-z_][a-z0-9_]*)", query))):
+        if name in given:
+            params[name] = given[name]
+        elif hasattr(settings, name.upper()):
+            params[name] = getattr(settings, name.upper())
+        else:
+            raise LoadError(f"{path}: ${name} is neither given nor a setting {name.upper()}")
+    return params
+
+
+def _temp_table(con: duckdb.DuckDBPyConnection, name: str, table: tuple[list[str], list[tuple]]) -> None:
+    """A temporary table of text columns holding the rows (inputs are small: seeds, names, findings)."""
+    columns, rows = table
+    con.execute(f"create or replace temp table {name} ({', '.join(f'{column} varchar' for column in columns)})")
+    if rows:
+        con.executemany(f"insert into temp.{name} values ({', '.join('?' for _ in columns)})", rows)
+
+
+def _apply(con: duckdb.DuckDBPyConnection, model: str, scope: str | None) -> None:
     """Replace the mart rows a model covers by what the model selects now."""
     path = settings.SQL_DIR / "mart" / "models" / f"{model}.sql"
     query = path.read_text(encoding="utf-8").strip().rstrip(";")
-    used = {name: value for name, value in params.items() if re.search(rf"\${name}\b", query)}
     try:
-        con.execute(f"create or replace temp table _model as {query}", used)
+        con.execute(f"create or replace temp table _model as {query}", _params(path, query, {}))
         if scope is None:
             con.execute(f"delete from mart.{model}")
         else:
@@ -91,4 +157,12 @@ def _apply(con: duckdb.DuckDBPyConnection, model: str, scope: str | None, params
         con.execute(f"insert into mart.{model} by name select * from _model")
         con.execute("drop table _model")
     except duckdb.Error as exc:
-        raise LoadError(f"{path}: {' '.join(str(exc).split())}") from exc
+        raise LoadError(f"{path}: {_one_line(exc)}") from exc
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())

@@ -72,18 +72,44 @@ MAX_LISTING_PAGES = _int("MAX_LISTING_PAGES", 20)
 # Article pages fetched per source and run.
 MAX_PAGES_PER_RUN = _int("MAX_PAGES_PER_RUN", 500)
 
+# --- crawling: state between runs, politeness across workers, Airflow batches --------
+# Known articles re-checked per source and run (conditional requests, least recently checked
+# first): how edits are noticed without fetching the whole site again.
+MAX_REVISITS_PER_RUN = _int("MAX_REVISITS_PER_RUN", 200)
+# A URL that failed this many runs in a row leaves the retry queue (it is then only revisited).
+RETRY_MAX_RUNS = _int("RETRY_MAX_RUNS", 5)
+# A page refused by policy (too large, not HTML, redirected away) is asked again after this many days.
+SKIPPED_RECHECK_DAYS = _float("SKIPPED_RECHECK_DAYS", 7.0)
+# Per-host turn-taking lives here when TINHUY_REDIS_URL is unset; it must be on a volume every
+# worker shares (empty: DATA_DIR/hosts).
+HOSTS_DIR = _env("HOSTS_DIR", "")
+# redis://host:port/db: per-host limits kept in Redis (server clock, leases) instead of lock files.
+REDIS_URL = _env("REDIS_URL", "")
+# Longest wait for a turn at a busy host (or one that sent a long Retry-After) before a page is
+# given up for this run and retried on the next.
+HOST_WAIT_TIMEOUT_S = _float("HOST_WAIT_TIMEOUT_S", 600.0)
+# URLs per mapped fetch task; a source gets more tasks only when its cap (MAX_PAGES_PER_RUN) needs them.
+FETCH_BATCH_SIZE = _int("FETCH_BATCH_SIZE", 500)
+# Airflow refuses to map a task more often than core.max_map_length (1024 by default).
+MAX_MAPPED_TASKS = _int("MAX_MAPPED_TASKS", int(os.environ.get("AIRFLOW__CORE__MAX_MAP_LENGTH", "1024")))
+
 # --- validation and alerts ---------------------------------------------------
 # A stated percent may differ from its fraction by rounding, no more (percentage points).
 PERCENT_TOLERANCE_PP = _float("PERCENT_TOLERANCE_PP", 0.05)
 # Example rows shown per failed check in an alert email.
 ALERT_EXAMPLES = _int("ALERT_EXAMPLES", 3)
 ALERT_TO = [a.strip() for a in _env("ALERT_TO", "data-quality@tinhuy.local").split(",") if a.strip()]
+# Who is told that a source broke (pages fetched, nothing parsed): the scraper's maintainers; default ALERT_TO.
+SOURCE_ALERT_TO = [a.strip() for a in _env("SOURCE_ALERT_TO", ",".join(ALERT_TO)).split(",") if a.strip()]
+# Where GX_DOCS_DIR is served over HTTP, for the data-docs link of alert emails; empty links the file (file://).
+DATA_DOCS_URL = _env("DATA_DOCS_URL", "")
 ALERT_FROM = _env("ALERT_FROM", "tinhuy@tinhuy.local")
 # Airflow connection used for alert emails.
 SMTP_CONN_ID = _env("SMTP_CONN_ID", "smtp_default")
 
 # --- demo ----------------------------------------------------------------------
-DEMO_PORTAL_HOST = "127.0.0.1"
+# Where the demo sources find the demo portal: 127.0.0.1, or the `demo-portal` service under docker compose.
+DEMO_PORTAL_HOST = _env("DEMO_PORTAL_HOST", "127.0.0.1")
 DEMO_PORTAL_PORT = _int("DEMO_PORTAL_PORT", 8765)
 DEMO_SMTP_PORT = _int("DEMO_SMTP_PORT", 8025)
 
@@ -103,3 +129,8 @@ CALENDAR_FIRST_DATE = _env("CALENDAR_FIRST_DATE", EARLIEST_PUBLISHED_DATE)
 CALENDAR_LAST_DATE = _env("CALENDAR_LAST_DATE", "2040-12-31")
 # Build Great Expectations' HTML data docs of each run under GX_DOCS_DIR (about 4 MB a run); 0 turns them off.
 BUILD_DATA_DOCS = _int("BUILD_DATA_DOCS", 1) == 1
+
+# --- warehouse: mart and export ------------------------------------------------
+# How many characters before a document number in an article's lead may hold a review phrase
+# ("sơ kết 5 năm thực hiện Nghị quyết số 02-NQ/TU") for the article to count as reviewing it.
+REVIEW_WINDOW_CHARS = _int("REVIEW_WINDOW_CHARS", 80)

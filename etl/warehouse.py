@@ -56,27 +56,42 @@ def migration_files(sql_dir: Path | None = None) -> list[tuple[str, Path]]:
 def migrate(con: duckdb.DuckDBPyConnection) -> str | None:
     """Apply the migration files not yet applied (or changed since), record them, return the schema version.
 
-    Files are idempotent DDL, so a changed file is simply applied again; to alter an existing
-    table, add a new file rather than editing the ``create table if not exists``.
+    All pending files apply in one transaction, or none does. Staging files are idempotent DDL: to
+    alter an existing staging table, add a new file rather than editing its ``create table if not
+    exists``. The mart is derived from staging, so its files replace their tables, and whenever a
+    mart file is applied the mart is rebuilt from staging in the same transaction: a reader never
+    sees an empty or half-built mart after a schema change.
     """
     applied = _applied_migrations(con)
+    pending = []
     for name, path in migration_files():
         text = path.read_text(encoding="utf-8")
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        if applied.get(name) == digest:
-            continue
-        con.execute("begin transaction")
-        try:
-            con.execute(text)
+        if applied.get(name) != digest:
+            pending.append((name, text, digest))
+    if not pending:
+        return schema_version(con)
+    con.execute("begin transaction")
+    try:
+        for name, text, digest in pending:
+            try:
+                con.execute(text)
+            except duckdb.Error as exc:
+                raise WarehouseError(f"sql/{name}: migration failed: {_one_line(exc)}") from exc
             con.execute(
                 "insert or replace into meta.schema_migrations (file_name, sha256, applied_at) values (?, ?, ?)",
                 [name, digest, _utc_now()],
             )
-            con.execute("commit")
-        except duckdb.Error as exc:
-            con.execute("rollback")
-            raise WarehouseError(f"sql/{name}: migration failed: {_one_line(exc)}") from exc
-        log.info("applied migration %s", name)
+            log.info("applied migration %s", name)
+        if any(name.startswith("mart/") for name, _, _ in pending):
+            from etl import load
+
+            load.build_mart(con)
+            log.info("rebuilt the mart from staging for the new schema")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
     return schema_version(con)
 
 
@@ -120,6 +135,21 @@ def writing(path: str | Path | None = None) -> Iterator[duckdb.DuckDBPyConnectio
             raise
         finally:
             _remove(Path(f"{temp}.wal"))
+
+
+def checksums(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = ("mart",)) -> dict[str, str]:
+    """md5 of every table's rows in the schemas, in a fixed order: equal checksums, equal tables."""
+    tables = con.execute(
+        "select schema_name, table_name from duckdb_tables() where schema_name in ? and not temporary order by 1, 2",
+        [list(schemas)],
+    ).fetchall()
+    return {
+        f"{schema}.{table}": con.execute(
+            "select md5(coalesce(string_agg(cast(t as varchar), chr(10) order by cast(t as varchar)), '')) "
+            f'from "{schema}"."{table}" as t'
+        ).fetchall()[0][0]
+        for schema, table in tables
+    }
 
 
 def _applied_migrations(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -1,5 +1,5 @@
 -- Grain: one source portal.
-create table if not exists mart.dim_source (
+create or replace table mart.dim_source (
     source_key varchar primary key,
     source_id varchar not null,
     province_name varchar,

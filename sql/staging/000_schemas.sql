@@ -19,3 +19,7 @@ comment on column meta.schema_migrations.applied_at is 'When the file was last a
 -- A number as an analyst would write it: 281 rather than 281.0, 68.13 as is.
 create or replace macro meta.number_text(x) as
     case when x = trunc(x) and abs(x) < 1e18 then cast(cast(x as bigint) as varchar) else cast(x as varchar) end;
+
+-- The key of the "unknown" or "not applicable" member every mart dimension has, so that fact
+-- rows never hold a null key and inner joins never drop them (Kimball's default member).
+create or replace macro meta.unknown_key() as '00000000000000000000000000000000';

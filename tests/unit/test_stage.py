@@ -152,3 +152,19 @@ def test_strict_staging_stops_at_the_first_bad_line(tmp_path, con):
 def test_a_missing_run_directory_is_an_error(tmp_path, con):
     with pytest.raises(stage.StageError, match="no such run directory"):
         stage.stage_run(tmp_path / "absent", "run-1", con)
+
+
+def test_a_changed_page_stages_as_a_second_version_beside_the_first(tmp_path, con):
+    stage.stage_run(seed_run.write_run(tmp_path / "run-1", (NGHEAN,)), "run-1", con)
+    changed = seed_run.variant(NGHEAN, title="Tiêu đề mới", fetched_at="2026-11-23T02:00:00+00:00")
+    stage.stage_run(seed_run.write_articles(tmp_path / "run-2", [changed]), "run-2", con)
+
+    assert con.execute(
+        "select content_hash, title, run_id from staging.stg_articles order by run_id"
+    ).fetchall() == [
+        (seed_run.content_hash(NGHEAN), seed_run.parsed_article(NGHEAN)["title"], "run-1"),
+        (changed["content_hash"], "Tiêu đề mới", "run-2"),
+    ]
+    assert con.execute("select run_id, count(*) from staging.stg_indicators group by 1 order by 1").fetchall() == [
+        ("run-1", 50), ("run-2", 50)
+    ]

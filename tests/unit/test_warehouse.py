@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from etl import settings, warehouse
+from etl import load, settings, stage, warehouse
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "parsed"))
+import seed_run  # noqa: E402 - the gold-to-parsed converter lives with the fixtures
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 DOCUMENTED_SCHEMAS = ("meta", "raw", "staging", "mart", "dq")
@@ -67,7 +70,7 @@ def test_migrate_reapplies_a_changed_file(tmp_path, monkeypatch):
     assert [name for name in after if after[name] != before[name]] == ["mart/900_v_indicator.sql"]
 
 
-def test_a_broken_migration_names_its_file_and_applies_nothing_of_it(tmp_path, monkeypatch):
+def test_a_broken_migration_names_its_file_and_applies_nothing(tmp_path, monkeypatch):
     sql_dir = tmp_path / "sql"
     shutil.copytree(settings.SQL_DIR, sql_dir)
     (sql_dir / "mart" / "950_broken.sql").write_text("create table mart.half (n integer);\nselect nonsense(;\n")
@@ -76,8 +79,48 @@ def test_a_broken_migration_names_its_file_and_applies_nothing_of_it(tmp_path, m
 
     with pytest.raises(warehouse.WarehouseError, match=r"^sql/mart/950_broken.sql: migration failed: "):
         warehouse.migrate(con)
-    tables = con.execute("select table_name from duckdb_tables() where schema_name = 'mart'").fetchall()
-    assert ("half",) not in tables
+    # every pending file applies in one transaction: nothing at all was applied
+    assert con.execute("select count(*) from duckdb_tables() where schema_name = 'mart'").fetchall() == [(0,)]
+    assert warehouse.schema_version(con) is None
+
+
+def test_a_changed_mart_file_rebuilds_the_mart_from_staging_in_the_same_migration(tmp_path, monkeypatch):
+    sql_dir = tmp_path / "sql"
+    shutil.copytree(settings.SQL_DIR, sql_dir)
+    monkeypatch.setattr(settings, "SQL_DIR", sql_dir)
+    path = tmp_path / "w.duckdb"
+    with warehouse.writing(path) as con:
+        stage.stage_run(seed_run.write_run(tmp_path / "run"), "run-1", con)
+        load.load_run("run-1", con)
+        before = warehouse.checksums(con)
+        assert con.execute("select count(*) from mart.fact_indicator").fetchall()[0][0] > 0
+
+    # a warehouse of an older schema: its fact table lacks a column the models now fill
+    with warehouse.writing(path) as con:
+        con.execute("alter table mart.fact_indicator drop column share_percent")
+        con.execute("update meta.schema_migrations set sha256 = 'old' where file_name = 'mart/060_fact_indicator.sql'")
+    fact = sql_dir / "mart" / "060_fact_indicator.sql"
+    fact.write_text(fact.read_text(encoding="utf-8") + "\n-- reviewed\n", encoding="utf-8")
+    with warehouse.writing(path):
+        pass
+
+    with warehouse.read(path) as con:
+        assert warehouse.checksums(con) == before
+        assert con.execute("select count(share_percent) from mart.fact_indicator").fetchall()[0][0] > 0
+
+
+def test_checksums_tell_equal_tables_from_different_ones(tmp_path):
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    con.execute("create schema s")
+    con.execute("create table s.a (n integer, t varchar)")
+    con.execute("insert into s.a values (1, 'x'), (2, null)")
+    first = warehouse.checksums(con, ("s",))
+    con.execute("delete from s.a")
+    con.execute("insert into s.a values (2, null), (1, 'x')")
+
+    assert warehouse.checksums(con, ("s",)) == first and list(first) == ["s.a"]
+    con.execute("update s.a set t = 'y' where n = 1")
+    assert warehouse.checksums(con, ("s",)) != first
 
 
 def test_every_table_view_and_column_has_a_comment(tmp_path):

@@ -13,9 +13,11 @@ final as (
             as citation_key,
         articles.article_key,
         md5(citations.document_number) as document_key,
-        articles.province_key,
         articles.published_date_key,
-        citations.document_index
+        articles.province_key,
+        articles.source_key,
+        citations.document_index,
+        md5(citations.document_number) = articles.document_key as is_reviewed_document
     from citations
     inner join articles
         on citations.article_id = articles.article_id
