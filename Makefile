@@ -8,7 +8,7 @@ VENV := .venv
 SYNCED := $(VENV)/.synced
 PYTEST_ARGS ?= --timeout=900
 
-.PHONY: demo test eval lint venv clean-demo
+.PHONY: demo test eval bench lint venv clean-demo
 
 venv: $(SYNCED)
 
@@ -30,8 +30,13 @@ test: $(SYNCED)
 
 # Cleaner and parser against every gold page: with site profiles, then as if every portal were new.
 eval: $(SYNCED)
-	$(VENV)/bin/python -m etl.evaluate
-	$(VENV)/bin/python -m etl.evaluate --generic
+	$(VENV)/bin/python -m etl.evaluate --check
+	$(VENV)/bin/python -m etl.evaluate --generic --check
+
+# Speed on a generated corpus of portal pages (data/bench/, reused while unchanged) against the
+# targets in the README's "Benchmark" section: prints a table, writes data/bench.json. About 10 minutes.
+bench: $(SYNCED)
+	$(VENV)/bin/python -m bench
 
 # A syntax check of everything; a full linter is not in the lock yet.
 lint: $(SYNCED)

@@ -4,6 +4,13 @@ Pure functions over bytes and text. lxml does the parsing (a full BeautifulSoup 
 ten times slower); a site profile's CSS selectors pick the parts where the source has one, and a
 text-density fallback finds the article on portals without one. The Vietnamese boilerplate pass
 (etl/data/boilerplate.yaml) then removes what both miss.
+
+Without a profile, the parts are found by what any portal's markup says about them: the title is
+the heading the <title> or og:title repeats (else the heading just before the text), the date a
+meta tag, JSON-LD or a short dated line after the title, the sapo a lead-classed block or the
+text's first bold paragraph, captions the italic or centred lines beside an image, the signature
+the short name lines at the end. `decode` also reads pages typed in the old TCVN3 and VNI fonts.
+tests/fixtures/pages/README.md lists the layouts this is measured on.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any, Iterator
 
@@ -107,11 +114,92 @@ def decode(body: bytes, content_type: str | None = None) -> str:
     if text is None:
         text = utf8
     if text is None:
+        # An undeclared page in a legacy font encoding: detection would read it as windows-1258.
+        latin = body.decode("latin-1")
+        legacy = _from_legacy_font_encoding(latin)
+        text = legacy if legacy is not latin else None
+    if text is None:
         from charset_normalizer import from_bytes
 
         best = from_bytes(body, cp_isolation=["cp1258", "utf_8", "utf_16"]).best()
         text = str(best) if best is not None else body.decode("cp1258", errors="replace")
-    return unicodedata.normalize("NFC", text)
+    return unicodedata.normalize("NFC", _from_legacy_font_encoding(text))
+
+
+# --- the old Vietnamese font encodings ----------------------------------------------
+# Pages typed in the 1990s-2000s with the .VnTime (TCVN3/ABC) or VNI-Times fonts store Vietnamese as
+# Latin-1 look-alikes ("§¶ng bé tØnh" for "Đảng bộ tỉnh", "Ñaûng boä" for "Đảng bộ"); browsers only
+# showed them right with the font installed. These are the two code tables, as Latin-1 characters.
+
+# TCVN3: one byte per letter; the .VnTime fonts have only these upper-case letters with marks.
+_TCVN3 = dict(zip(
+    "µ¸¶·¹¨»¾¼½Æ©ÇÊÈÉË®ÌÐÎÏÑªÒÕÓÔÖ×ÝØÜÞßãáâä«åèæçé¬êíëìîïóñòô\xadõøö÷ùúýûüþ¡¢§£¤¥¦",
+    "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵĂÂĐÊÔƠƯ",
+))
+# Characters TCVN3 text is full of (à á ả ã ạ ă â đ ê ô ơ ư...) and neither Unicode Vietnamese nor VNI uses.
+_TCVN3_ONLY = frozenset("µ¸¶·¹¨»¾¼½©®ª«¬\xad¡¢§£¤¥¦×÷ßÞÐ")
+
+# VNI: a base letter followed by a mark character; for each vowel, the forms with no tone and with
+# sắc, huyền, hỏi, ngã, nặng (the VNI keyboard's 1-5).
+_VNI_VOWELS = {
+    "a": ("a", "aù", "aø", "aû", "aõ", "aï"), "â": ("aâ", "aá", "aà", "aå", "aã", "aä"),
+    "ă": ("aê", "aé", "aè", "aú", "aü", "aë"), "e": ("e", "eù", "eø", "eû", "eõ", "eï"),
+    "ê": ("eâ", "eá", "eà", "eå", "eã", "eä"), "o": ("o", "où", "oø", "oû", "oõ", "oï"),
+    "ô": ("oâ", "oá", "oà", "oå", "oã", "oä"), "ơ": ("ô", "ôù", "ôø", "ôû", "ôõ", "ôï"),
+    "u": ("u", "uù", "uø", "uû", "uõ", "uï"), "ư": ("ö", "öù", "öø", "öû", "öõ", "öï"),
+    "i": ("i", "í", "ì", "æ", "ó", "ò"), "y": ("y", "yù", "yø", "yû", "yõ", "î"),
+}
+_TONES = ("", "\u0301", "\u0300", "\u0309", "\u0303", "\u0323")
+
+
+def _vni_table() -> dict[str, str]:
+    table = {"ñ": "đ", "Ñ": "Đ"}
+    for vowel, forms in _VNI_VOWELS.items():
+        for tone, code in zip(_TONES, forms):
+            letter = unicodedata.normalize("NFC", vowel + tone)
+            if code != letter:
+                table[code] = letter
+                table[code.upper()] = letter.upper()
+    return table
+
+
+_VNI = _vni_table()
+_VNI_RE = re.compile("|".join(sorted(map(re.escape, _VNI), key=len, reverse=True)))
+# Mark characters VNI text is full of (huyền, hỏi, nặng, ư, đ...) and Unicode Vietnamese never uses;
+# TCVN3 uses them too, so TCVN3 is tested first, by the characters only it uses.
+_VNI_MARK_RE = re.compile("[øïûöñæîåäëØÏÛÖÑÆÎÅÄË]")
+# Letters only Unicode Vietnamese has: neither legacy encoding writes them as one character (both
+# write â, ê, ô, à, á... as the Latin-1 letters).
+_VIETNAMESE_RE = re.compile("[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")
+_TAG_RE = re.compile(r"<[^>]*>")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+_TCVN3_ONLY_RE = re.compile("[" + re.escape("".join(sorted(_TCVN3_ONLY))) + "]")
+_TCVN3_TABLE = str.maketrans(_TCVN3)
+_FONT_HINT_RE = re.compile(r"""face\s*=\s*["']?\s*(\.vn|vni)|font-family\s*:\s*["']?(\.vn|vni)""", re.IGNORECASE)
+_LEGACY_MIN_SHARE = 0.02  # of the letters, for the marks of an old encoding to count as one
+_LEGACY_MIN_DISTINCT = 4  # different mark characters
+
+
+def _from_legacy_font_encoding(text: str) -> str:
+    """Text typed in the TCVN3 or VNI font encodings, converted to Unicode; other text as it is."""
+    if text.isascii():
+        return text
+    tcvn3_marks = _TCVN3_ONLY_RE.findall(text)
+    vni_marks = _VNI_MARK_RE.findall(text)
+    tcvn3, vni = len(tcvn3_marks), len(vni_marks)
+    if max(tcvn3, vni) < 5:  # the common case, decided without looking further
+        return text
+    # Real legacy text uses many of its mark characters, not one symbol over and over ("©", "Þ").
+    tcvn3 = tcvn3 if len(set(tcvn3_marks)) >= _LEGACY_MIN_DISTINCT else 0
+    vni = vni if len(set(vni_marks)) >= _LEGACY_MIN_DISTINCT else 0
+    plain = _TAG_RE.sub(" ", text)
+    unicode_vietnamese = len(_VIETNAMESE_RE.findall(plain))
+    floor = 5 if _FONT_HINT_RE.search(text) else max(20, len(_LETTER_RE.findall(plain)) * _LEGACY_MIN_SHARE)
+    if tcvn3 >= floor and tcvn3 > 4 * unicode_vietnamese:
+        return text.translate(_TCVN3_TABLE)
+    if vni >= floor and vni > 4 * unicode_vietnamese:
+        return _VNI_RE.sub(lambda m: _VNI[m.group()], text)
+    return text
 
 
 # --- noise data ------------------------------------------------------------------
@@ -121,18 +209,28 @@ def decode(body: bytes, content_type: str | None = None) -> str:
 class _Boilerplate:
     noise: tuple[CSSSelector, ...]
     box_heading_re: re.Pattern[str]
+    comment_heading_re: re.Pattern[str]
     noise_line_re: re.Pattern[str]
+    caption_line_re: re.Pattern[str]
+    byline_prefix_re: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
 def _boilerplate() -> _Boilerplate:
     data = yaml.safe_load((settings.PACKAGE_DATA_DIR / "boilerplate.yaml").read_text(encoding="utf-8"))
     headings = "|".join(re.escape(unicodedata.normalize("NFC", h)) for h in data["box_headings"])
+    comments = "|".join(re.escape(unicodedata.normalize("NFC", h)) for h in data["comment_headings"])
     lines = "|".join(f"(?:{unicodedata.normalize('NFC', p)})" for p in data["noise_lines"])
+    credits = "|".join(f"(?:{unicodedata.normalize('NFC', p)})" for p in data["caption_lines"])
+    prefixes = "|".join(re.escape(unicodedata.normalize("NFC", p)) for p in data["byline_prefixes"])
     return _Boilerplate(
         noise=tuple(_selector(s) for s in data["noise_selectors"]),
-        box_heading_re=re.compile(rf"^(?:{headings})\s*:?$", re.IGNORECASE),
+        # "Bình luận (2)", "Tin liên quan:"
+        box_heading_re=re.compile(rf"^(?:{headings}|{comments})\s*(?:\(\d+\))?\s*:?$", re.IGNORECASE),
+        comment_heading_re=re.compile(rf"^(?:{comments})\s*(?:\(\d+\))?\s*:?$", re.IGNORECASE),
         noise_line_re=re.compile(lines, re.IGNORECASE),
+        caption_line_re=re.compile(credits, re.IGNORECASE),
+        byline_prefix_re=re.compile(rf"^\(?(?:{prefixes})\s*:?\s*", re.IGNORECASE),
     )
 
 
@@ -168,6 +266,22 @@ def _remove(element: etree._Element) -> None:
     parent.remove(element)
 
 
+# A generic noise selector never removes an element holding more than this share of the page's
+# text: ASP.NET and DNN wrap the whole page in one <form>, themes put "has-sidebar" on <body>.
+_NOISE_MAX_SHARE = 0.5
+
+
+def _remove_generic_noise(root: etree._Element) -> None:
+    total = 0
+    for selector in _boilerplate().noise:
+        for element in selector(root):
+            if next(element.iter("p", "br"), None) is not None:  # only a wrapper of text may be most of the page
+                total = total or len(root.text_content()) or 1
+                if len(element.text_content()) > _NOISE_MAX_SHARE * total:
+                    continue
+            _remove(element)
+
+
 # --- blocks ------------------------------------------------------------------------
 
 _BLOCK_TAGS = {
@@ -176,6 +290,9 @@ _BLOCK_TAGS = {
     "dt", "center", "address",
 }
 _HEADING_TAGS = {"h2", "h3", "h4", "h5", "h6"}
+# Stands for a <br> in text read from the tree (U+2028 LINE SEPARATOR: whitespace to str.split(),
+# unlike "\n", which HTML source has wherever an editor wrapped a line).
+_BR = "\u2028"
 
 
 def _text(element: etree._Element) -> str:
@@ -186,10 +303,15 @@ def _has_block_child(element: etree._Element) -> bool:
     return any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in element.iterdescendants())
 
 
+def _has_image(element: etree._Element) -> bool:
+    return next(element.iter("img", "amp-img", "picture"), None) is not None
+
+
 @dataclass
 class _Block:
     raw: str
     element: etree._Element
+    image: bool = False  # the block shows an image (with no text: an image alone)
 
     @property
     def text(self) -> str:
@@ -197,27 +319,65 @@ class _Block:
 
 
 def _blocks(element: etree._Element) -> Iterator[_Block]:
-    """Text blocks of a container in document order: leaf blocks, and loose text between blocks."""
+    """Text blocks of a container in document order: leaf blocks, loose text between blocks, images."""
     if not _has_block_child(element):
         raw = element.text_content()
-        if raw.strip():
-            yield _Block(raw, element)
+        image = _has_image(element)
+        if raw.strip() or image:
+            yield _Block(raw, element, image)
         return
     loose: list[str] = [element.text or ""]
+    image = False
     for child in element:
         if not isinstance(child.tag, str):
             loose.append(child.tail or "")
             continue
         if child.tag in _BLOCK_TAGS:
-            if "".join(loose).strip():
-                yield _Block("".join(loose), element)
-            loose = []
+            if "".join(loose).strip() or image:
+                yield _Block("".join(loose), element, image)
+            loose, image = [], False
             yield from _blocks(child)
             loose.append(child.tail or "")
         else:
             loose.append(child.text_content() + (child.tail or ""))
-    if "".join(loose).strip():
-        yield _Block("".join(loose), element)
+            image = image or _has_image(child)
+    if "".join(loose).strip() or image:
+        yield _Block("".join(loose), element, image)
+
+
+_SENTENCE_END_RE = re.compile(r"[.!?…:;]['\"”’)]*$")
+
+
+def _pieces(raw: str, emphasised: set[str]) -> list[str]:
+    """The paragraphs of a block's text. Two <br> always part two paragraphs (portals that never
+    write <p>); one <br> does before a line that starts like a paragraph (a capital, a digit, a
+    quote), or after a sentence or a bold line; before a lower-case word it only breaks a line."""
+    out: list[str] = []
+    for part in re.split(rf"{_BR}\s*{_BR}", raw):
+        current = ""
+        for line in part.split(_BR):
+            text = normalise(line)
+            if not text:
+                continue
+            starts = text[0].isupper() or text[0].isdigit() or text[0] in "“\"‘(-–•©"
+            if current and starts:
+                out.append(current)
+                current = text
+            else:
+                current = f"{current} {text}".strip()
+        if current:
+            out.append(current)
+    return out
+
+
+def _emphasised(element: etree._Element, tags: tuple[str, ...]) -> set[str]:
+    """Texts of the bold (or italic) runs of a block, each as a whole line would read."""
+    runs = set()
+    for run in element.iter(*tags):
+        runs.update(normalise(line) for line in run.text_content().split(_BR))
+        runs.add(_text(run))
+    runs.discard("")
+    return runs
 
 
 def _link_density(element: etree._Element) -> float:
@@ -237,22 +397,61 @@ def _drop_boxes(root: etree._Element, container: etree._Element) -> None:
         box = element
         while box.getparent() is not None and box.getparent() is not container and _link_density(box.getparent()) > 0.5:
             box = box.getparent()
+        if bp.comment_heading_re.match(_text(element)):
+            # Readers' comments are text, not links: the box is the heading's parent, or all that follows it.
+            parent = element.getparent()
+            if parent is not None and parent is not container and element.getprevious() is None:
+                box = parent
+            else:
+                for sibling in list(element.itersiblings()):
+                    sibling.getparent().remove(sibling)
         if box is element:
+            # A list written as links between <br>s, each with its date: "<a>...</a> (09/10/2019)<br>".
             sibling = element.getnext()
-            while sibling is not None and (_link_density(sibling) > 0.5 or not _text(sibling)):
+            while sibling is not None and _is_box_item(sibling):
                 following = sibling.getnext()
-                _remove(sibling)
+                sibling.getparent().remove(sibling)
                 sibling = following
+            if element.tail and (not element.tail.strip() or _is_date_line(normalise(element.tail))):
+                element.tail = None
         _remove(box)
 
 
-def _is_right_aligned(element: etree._Element) -> bool:
+def _is_box_item(element: etree._Element) -> bool:
+    """A line of a related-articles list: a link, a line break, or the date beside a link."""
+    text = _text(element)
+    tail = normalise(element.tail or "")
+    if tail and not _is_date_line(tail) and len(tail) > 3:
+        return False
+    return not text or _link_density(element) > 0.5 or _is_date_line(text)
+
+
+def _aligned(element: etree._Element, side: str, stop: etree._Element | None = None) -> bool:
+    """Text aligned to a side by the element or an ancestor inside stop (align= on a table places the
+    table, not its text)."""
     for node in (element, *element.iterancestors()):
-        style = (node.get("style") or "").replace(" ", "").lower()
-        if "text-align:right" in style or (node.get("align") or "").lower() == "right":
-            return True
-        if node.tag in ("body", "article"):
+        if node is stop or node.tag in ("body", "article"):
             break
+        style = (node.get("style") or "").replace(" ", "").lower()
+        if f"text-align:{side}" in style or (node.tag != "table" and (node.get("align") or "").lower() == side):
+            return True
+    return False
+
+
+def _is_right_aligned(element: etree._Element) -> bool:
+    return _aligned(element, "right")
+
+
+# Classes that mark a signature line inside the body ("text-right", "author", "tac-gia").
+_SIGNATURE_CLASS_RE = re.compile(r"text-right|align-right|pull-right|author|tac-?gia|signature|byline", re.IGNORECASE)
+
+
+def _is_signature_element(element: etree._Element, container: etree._Element) -> bool:
+    for node in (element, *element.iterancestors()):
+        if node is container:
+            return False
+        if _SIGNATURE_CLASS_RE.search(node.get("class") or ""):
+            return True
     return False
 
 
@@ -270,7 +469,17 @@ _DATE_RES = [
     re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"),
     re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE),
 ]
-_DAY_MONTH_RE = re.compile(r"(?:sáng|chiều|tối|trưa|đêm|ngày|hôm)\s+(?:nay\s+)?\(?(\d{1,2})/(\d{1,2})\)?(?!/\d)", re.IGNORECASE)
+# WordPress in Vietnamese writes "18 Tháng Mười, 2023" or "Tháng Mười 18, 2023".
+_MONTHS = {"một": 1, "giêng": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9,
+           "mười": 10, "mười một": 11, "mười hai": 12, "chạp": 12}
+_MONTH_NAME = r"tháng\s+(\d{1,2}|mười\s+một|mười\s+hai|một|giêng|hai|ba|tư|bốn|năm|sáu|bảy|tám|chín|mười|chạp)"
+_NAMED_MONTH_RES = [
+    re.compile(rf"(?<!\d)(\d{{1,2}})\s+{_MONTH_NAME},?\s+(\d{{4}})(?!\d)", re.IGNORECASE),
+    re.compile(rf"{_MONTH_NAME}\s+(\d{{1,2}}),?\s+(\d{{4}})(?!\d)", re.IGNORECASE),
+]
+_DAY_MONTH_RE = re.compile(
+    r"(?:sáng|chiều|tối|trưa|đêm|ngày|hôm)\s+(?:nay\s+)?(?:ngày\s+)?\(?(\d{1,2})\s*/\s*(\d{1,2})\)?(?![/\d])", re.IGNORECASE
+)
 
 
 def parse_date(text: str | None) -> str | None:
@@ -285,7 +494,29 @@ def parse_date(text: str | None) -> str | None:
                 return date(year, month, day).isoformat()
             except ValueError:
                 continue
+    for index, pattern in enumerate(_NAMED_MONTH_RES):
+        for match in pattern.finditer(text):
+            groups = match.groups()
+            day, month, year = (groups[0], groups[1], groups[2]) if index == 0 else (groups[1], groups[0], groups[2])
+            month = " ".join(month.lower().split())
+            try:
+                return date(int(year), int(month) if month.isdigit() else _MONTHS[month], int(day)).isoformat()
+            except (ValueError, KeyError):
+                continue
     return None
+
+
+# Words a date line holds besides the date: weekday, "Cập nhật", "lúc", the time, separators.
+_DATE_LINE_FILLER_RE = re.compile(
+    r"thứ\s+(?:hai|ba|tư|năm|sáu|bảy|\d)|chủ\s+nhật|ngày|tháng|năm|đăng|cập\s+nhật|lúc|gmt|giờ|"
+    r"\d+\s*(?::|h)\s*\d*|\d+|[|,:\-–/().+]",
+    re.IGNORECASE,
+)
+
+
+def _is_date_line(text: str) -> bool:
+    """A line that only dates the article ("Thứ Năm, 07/09/2023 - 15:42", "Ngày 25/7/2008")."""
+    return len(text) <= 80 and parse_date(text) is not None and len(_DATE_LINE_FILLER_RE.sub(" ", text).split()) <= 1
 
 
 _META_DATE_SELECTORS = (
@@ -293,42 +524,103 @@ _META_DATE_SELECTORS = (
     'meta[name="pubdate"]',
     'meta[name="publishdate"]',
     'meta[itemprop="datePublished"]',
+    '[itemprop="datePublished"]',
     'meta[name="date"]',
     'meta[name="dc.date"]',
     "time[datetime]",
 )
 
 
+_VIETNAM = timezone(timedelta(hours=7))
+
+
+def _local_date(value: str | None) -> str | None:
+    """An ISO timestamp as the date in Vietnam ("2024-03-11T20:00:00Z" is 12 March there)."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return parse_date(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(_VIETNAM)
+    return moment.date().isoformat()
+
+
+_JSON_LD_DATE_RE = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
+
+
 def _meta_date(root: etree._Element) -> str | None:
     for css in _META_DATE_SELECTORS:
         for element in _select(root, css):
-            found = parse_date(element.get("content") or element.get("datetime"))
+            found = _local_date(element.get("content") or element.get("datetime"))
             if found:
                 return found
+    for script in _select(root, 'script[type="application/ld+json"]'):  # schema.org NewsArticle
+        match = _JSON_LD_DATE_RE.search(script.text or "")
+        found = _local_date(match.group(1)) if match else None
+        if found:
+            return found
     return None
 
 
-_DATE_HINT_SELECTORS = ('[class*="date"]', '[class*="time"]', '[class*="ngay"]', '[id*="date"]', '[class*="publish"]')
+# Elements whose class or id says they hold the date; not the clock in a portal's header.
+_DATE_HINT_RE = re.compile(r"date|time|ngay|publish|posted|created|thoigian", re.IGNORECASE)
+_NOT_DATE_HINT_RE = re.compile(r"today|current|clock|weather|homnay|now\b|update", re.IGNORECASE)
 
 
-def _date_line(root: etree._Element) -> str | None:
-    """A date line near the title ("Thứ Hai, 15/03/2021 - 08:30"), found by its class or its place."""
-    for css in _DATE_HINT_SELECTORS:
-        for element in _select(root, css):
-            if len(_text(element)) < 80:
-                found = parse_date(_text(element))
-                if found:
-                    return found
-    for heading in root.iter("h1"):
-        sibling = heading.getnext()
-        for _ in range(3):
-            if sibling is None:
+_DATE_LINE_MAX_CHARS = 80
+
+
+def _date_line(root: etree._Element, scan: "_Scan", title: etree._Element | None) -> str | None:
+    """A date line near the title ("Thứ Hai, 15/03/2021 - 08:30"): an element whose class or id says it
+    holds the date, or a short line among the three after the title.
+
+    The first one after the title wins: portals also date today's page and the related articles.
+    """
+    anchor = title if title is not None else next(root.iter("h1"), None)
+    after = _position(anchor)
+    first_before: str | None = None
+    found: list[tuple[tuple[int, ...], str]] = []
+    for element in scan.dates:  # in document order: the first dated one after the title is enough
+        day = _short_date(element)
+        if day is None:
+            continue
+        position = _position(element)
+        if position > after:
+            found.append((position, day))
+            break
+        first_before = first_before or day
+    if anchor is not None:
+        # The title's next siblings, or its wrapper's ("<div class=title><h1>..</h1></div><div>15/03/2024</div>").
+        following = list(anchor.itersiblings())[:3]
+        if not following and anchor.getparent() is not None:
+            following = list(anchor.getparent().itersiblings())[:3]
+        for subtree in following:
+            day = next(filter(None, map(_short_date, subtree.iter())), None) if isinstance(subtree.tag, str) else None
+            if day:
+                found.append((_position(subtree), day))
                 break
-            found = parse_date(_text(sibling)[:80])
-            if found:
-                return found
-            sibling = sibling.getnext()
-    return None
+    return min(found)[1] if found else first_before
+
+
+_TEXT_NODES = etree.XPath("//body//text()[normalize-space(.) = $wanted]")
+
+
+def _carrier(root: etree._Element, text: str | None) -> etree._Element | None:
+    """The element whose own text is the given text (the title in a plain <td> or <span>)."""
+    if not text:
+        return None
+    found = _TEXT_NODES(root, wanted=text)
+    return found[0].getparent() if found else None
+
+
+def _short_date(element: etree._Element) -> str | None:
+    """The date of an element whose whole text is a short date line."""
+    if not isinstance(element.tag, str):
+        return None
+    text = _text(element)
+    return parse_date(text) if text and len(text) <= _DATE_LINE_MAX_CHARS else None
 
 
 def _meta(root: etree._Element, css: str) -> str | None:
@@ -347,26 +639,48 @@ def _first_text(root: etree._Element, css: str | list[str] | None) -> str | None
     return None
 
 
-_SUMMARY_SELECTOR = (
-    '[class*="sapo"], [class*="lead"], [class*="summary"], [class*="tomtat"], [class*="description"], '
-    '[class*="intro"], [class*="chapeau"], [class*="excerpt"]'
-)
+_SUMMARY_HINT_RE = re.compile(r"sapo|lead|summary|tomtat|trichdan|trichyeu|description|intro|chapeau|excerpt|subtitle|sub-title", re.I)
+# Where a class like "site-description" is the portal's slogan, not the article's lead.
+_NOT_SUMMARY_RE = re.compile(r"site-(?:description|header|branding|footer)|masthead|logo|brand|slogan|footer|menu|nav|widget|sidebar", re.I)
 
 
-def _generic_summary(root: etree._Element) -> str | None:
-    """The sapo of a page without a profile: a short lead block marked as such by its class."""
-    for element in _select(root, _SUMMARY_SELECTOR):
+def _generic_summary(scan: "_Scan", after: tuple[int, ...]) -> str | None:
+    """The sapo of a page without a profile: a lead block marked as such by its class, after the title."""
+    candidates = []
+    for element in scan.summaries:
+        if any(_NOT_SUMMARY_RE.search(f"{node.get('class', '')} {node.get('id', '')}") or node.tag in ("footer", "nav")
+               for node in (element, *element.iterancestors())):
+            continue
         text = _text(element)
         if 40 <= len(text) <= 800 and _link_density(element) < 0.3:
-            return text
-    return None
+            position = _position(element)
+            candidates.append((position <= after, position, text))
+    return min(candidates)[2] if candidates else None
 
 
-def complete_day_month(paragraphs: list[str], year_hint: str | None) -> str | None:
+def _year_hint(url: str | None, texts: list[str | None]) -> int | None:
+    """The year of a page that only says "Chiều 30/5": from its URL, else the latest past year its
+    lead mentions, leaving out targets ("đến năm 2025") and periods ("2021 - 2025")."""
+    if url:
+        match = re.search(r"(?<!\d)((?:19|20)\d{2})(?!\d)", url)
+        if match:
+            return int(match.group(1))
+    years = []
+    for text in filter(None, texts):
+        for match in re.finditer(r"(?<![\d/.,-])((?:19|20)\d{2})(?![\d/])", text):
+            before = text[max(0, match.start() - 24) : match.start()].lower()
+            if re.search(r"(?:đến|tới|trước|tầm nhìn|giai đoạn|nhiệm kỳ|[-–])\s*(?:năm\s*)?$", before):
+                continue
+            years.append(int(match.group(1)))
+    years = [y for y in years if y <= date.today().year]
+    return max(years) if years else None
+
+
+def complete_day_month(paragraphs: list[str], year_hint: str | int | None) -> str | None:
     """A date from "Chiều 30/5" in the lead paragraph, completed with the year from the page."""
     if not paragraphs or not year_hint:
         return None
-    match = _DAY_MONTH_RE.search(paragraphs[0])
+    match = _DAY_MONTH_RE.search(paragraphs[0][:200])
     if not match:
         return None
     try:
@@ -375,30 +689,95 @@ def complete_day_month(paragraphs: list[str], year_hint: str | None) -> str | No
         return None
 
 
+# --- title ---------------------------------------------------------------------------------
+
+_TITLE_HINT_RE = re.compile(r"title|tieu-?de|headline|heading", re.IGNORECASE)
+_TITLE_MIN, _TITLE_MAX = 12, 300
+
+
+def _title_candidates(scan: "_Scan") -> list[etree._Element]:
+    """Headings and elements whose class or id says they hold a title, in document order."""
+    found = []
+    for element in scan.titles:
+        text = _text(element)
+        if _TITLE_MIN <= len(text) <= _TITLE_MAX and not _boilerplate().box_heading_re.match(text):
+            found.append(element)
+    return found
+
+
+def _title_in_page_title(candidates: list[etree._Element], page_title: str | None) -> etree._Element | None:
+    """The longest heading the <title> repeats ("Tên bài > Tin tức - Sự kiện" names the article)."""
+    if not page_title:
+        return None
+    folded = page_title.casefold()
+    matching = [c for c in candidates if _text(c).casefold() in folded]
+    return max(matching, key=lambda c: len(_text(c)), default=None)
+
+
+_TITLE_SEPARATOR_RE = re.compile(r"\s+(?:[-|–—>»:]|::)\s+")
+
+
+def _strip_site_name(page_title: str) -> str:
+    """"Tên bài - Cổng thông tin ..." without the site's name: the longest part between separators."""
+    parts = _TITLE_SEPARATOR_RE.split(page_title)
+    return max(parts, key=len) if len(parts) > 1 and len(max(parts, key=len)) >= _TITLE_MIN else page_title
+
+
 # --- container ---------------------------------------------------------------------------
 
 _POSITIVE_RE = re.compile(r"content|article|detail|body|news|entry|post|main|noidung|chitiet|text", re.I)
 _NEGATIVE_RE = re.compile(r"comment|sidebar|menu|footer|header|related|relate|other|nav|banner|widget|share|tag|ads", re.I)
 
 
+# A container grows to its parent while the parent holds this much more paragraph text, mostly not
+# links: an e-magazine puts every paragraph in its own <section>.
+_GROW_RATIO = 1.5
+_GROW_MAX_LINKS = 0.35
+_GROW_LEVELS = 3
+
+
+def _has_loose_text(element: etree._Element) -> bool:
+    if (element.text or "").strip():
+        return True
+    return any((child.tail or "").strip() or (isinstance(child.tag, str) and child.tag not in _BLOCK_TAGS) for child in element)
+
+
+def _loose_text(element: etree._Element) -> str:
+    """The text of an element that sits between its block children (a <td> of <br>-separated lines)."""
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in _BLOCK_TAGS:
+            parts.append(child.text_content())
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
 def _find_container(root: etree._Element) -> etree._Element:
-    """The element holding most paragraph text that is not link text (a readability-style score)."""
+    """The element holding most paragraph text that is not link text (a readability-style score),
+    grown to an ancestor that holds much more of it."""
     scores: dict[etree._Element, float] = {}
+    totals: dict[etree._Element, float] = {}
     for paragraph in root.iter("p", "td", "div", "pre", "li"):
         if paragraph.tag in ("div", "td", "li") and _has_block_child(paragraph):
+            if not _has_loose_text(paragraph):
+                continue
+            text, owner = normalise(_loose_text(paragraph)), paragraph
+            links = sum(len(_text(a)) for a in paragraph.iterchildren("a"))
+        else:
+            text, owner = _text(paragraph), paragraph.getparent()
+            links = sum(len(_text(a)) for a in paragraph.iter("a"))
+        if len(text) < 25 or owner is None:
             continue
-        text = _text(paragraph)
-        if len(text) < 25:
-            continue
-        links = sum(len(_text(a)) for a in paragraph.iter("a"))
         score = max(0.0, len(text) - 2 * links) + 10 * text.count(",")
-        parent = paragraph.getparent()
-        if parent is None:
+        if score <= 0:  # a menu item or a related link
             continue
-        scores[parent] = scores.get(parent, 0.0) + score
-        grand = parent.getparent()
+        scores[owner] = scores.get(owner, 0.0) + score
+        grand = owner.getparent()
         if grand is not None:
             scores[grand] = scores.get(grand, 0.0) + score / 2
+        totals[owner] = totals.get(owner, 0.0) + score
+        for ancestor in owner.iterancestors():
+            totals[ancestor] = totals.get(ancestor, 0.0) + score
     if not scores:
         return root
     for element in list(scores):
@@ -407,10 +786,83 @@ def _find_container(root: etree._Element) -> etree._Element:
             scores[element] *= 1.25
         if _NEGATIVE_RE.search(hint):
             scores[element] *= 0.5
-    return max(scores, key=scores.get)
+    best = max(scores, key=scores.get)
+    while True:
+        grown = None
+        for ancestor in list(best.iterancestors())[:_GROW_LEVELS]:
+            if ancestor.tag in ("body", "html"):
+                break
+            if totals.get(ancestor, 0.0) >= _GROW_RATIO * totals.get(best, 0.0) and _link_density(ancestor) <= _GROW_MAX_LINKS:
+                grown = ancestor
+                break
+        if grown is None:
+            return best
+        best = grown
 
 
 # --- the cleaner ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Scan:
+    """The elements whose markup hints at a part of the article, each list in document order."""
+
+    titles: list[etree._Element]
+    dates: list[etree._Element]
+    summaries: list[etree._Element]
+    bylines: list[etree._Element]
+
+
+_UNHINTED_TAGS = {"html", "head", "body", "meta", "link", "script", "style", "title", "noscript"}
+# The attribute values that may hint at a part, and the headings: XPath passes (C speed) instead of a
+# Python loop over every element of a 100 KB page.
+_HINT_VALUES = etree.XPath("//@class | //@id | //@itemprop | //@rel")
+_HEADINGS = etree.XPath("//h1 | //h2 | //h3 | //h4 | //*[@itemprop='headline']")
+
+
+def _scan(root: etree._Element) -> _Scan:
+    scan = _Scan([], [], [], [])
+    any_hint = _any_hint_re()
+    titles: dict[etree._Element, None] = dict.fromkeys(_HEADINGS(root))
+    for value in _HINT_VALUES(root):
+        if not any_hint.search(value):  # most are menu items and the like
+            continue
+        element = value.getparent()
+        if not isinstance(element.tag, str) or element.tag in _UNHINTED_TAGS:
+            continue
+        if _TITLE_HINT_RE.search(value):
+            titles[element] = None
+        if _DATE_HINT_RE.search(value) and not _NOT_DATE_HINT_RE.search(
+            f"{element.get('class', '')} {element.get('id', '')}"
+        ):
+            scan.dates.append(element)
+        if _SUMMARY_HINT_RE.search(value):
+            scan.summaries.append(element)
+        if _BYLINE_HINT_RE.search(value):
+            scan.bylines.append(element)
+    scan.titles = sorted(titles, key=_position) if len(titles) > 1 else list(titles)
+    scan.dates = list(dict.fromkeys(scan.dates))
+    scan.summaries = list(dict.fromkeys(scan.summaries))
+    scan.bylines = list(dict.fromkeys(scan.bylines))
+    return scan
+
+
+@lru_cache(maxsize=1)
+def _any_hint_re() -> re.Pattern[str]:
+    patterns = (_TITLE_HINT_RE, _DATE_HINT_RE, _SUMMARY_HINT_RE, _BYLINE_HINT_RE)
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+
+
+def _position(element: etree._Element | None) -> tuple[int, ...]:
+    """Where an element stands in document order, comparable between elements; () for none."""
+    if element is None:
+        return ()
+    path = []
+    node = element
+    while (parent := node.getparent()) is not None:
+        path.append(parent.index(node) + 1)
+        node = parent
+    return tuple(reversed(path))
 
 
 def _parse(html: str) -> etree._Element:
@@ -422,10 +874,91 @@ def _parse(html: str) -> etree._Element:
     except (etree.ParserError, ValueError) as exc:
         raise UnreadablePage(f"not HTML ({exc})") from None
     for br in root.iter("br"):
-        br.tail = "\n" + (br.tail or "")
+        br.tail = _BR + (br.tail or "")
     for comment in root.xpath("//comment()|//processing-instruction()"):
         _remove(comment)
     return root
+
+
+@dataclass
+class _Row:
+    """One paragraph read from the body, with what the layout says about it."""
+
+    text: str
+    element: etree._Element
+    bold: bool
+    subheading: bool
+
+
+# A sapo written as the body's first, bold paragraph is longer than a subheading.
+_SAPO_MIN_CHARS = 100
+_CAPTION_MAX_CHARS = 300
+_SIGNATURE_MAX_CHARS = 160
+
+
+@dataclass
+class _Body:
+    rows: list[_Row] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+    signature: list[str] = field(default_factory=list)
+    date_lines: list[str] = field(default_factory=list)
+
+
+def _read_body(container: etree._Element, profile: dict[str, Any], seen_titles: set[str], signed: bool) -> _Body:
+    """The container's blocks sorted into paragraphs, captions, a marked signature and date lines."""
+    caption_elements = set(_select(container, profile.get("captions") or "figcaption, caption, [class*=caption]"))
+    subheading_elements = set(_select(container, profile.get("subheadings")))
+    # A selector may pick the <strong> inside a bold paragraph: its text then is the block's text.
+    subheading_texts = {_text(element) for element in subheading_elements}
+
+    bp = _boilerplate()
+    body = _Body()
+    rows, captions, signature, date_lines = body.rows, body.captions, body.signature, body.date_lines
+    after_image = False
+    for block in _blocks(container):
+        element = block.element
+        if block.image and not block.text:
+            after_image = True
+            continue
+        chain = (element, *element.iterancestors())
+        in_caption = any(node in caption_elements for node in chain)
+        bold_runs = _emphasised(element, ("strong", "b"))
+        italic_runs = _emphasised(element, ("em", "i"))
+        pieces = _pieces(block.raw, bold_runs)
+        near_image, after_image = after_image or block.image, False
+        if in_caption:
+            if block.text and block.text not in captions:
+                captions.append(block.text)
+            continue
+        if not signed and (_is_right_aligned(element) or _is_signature_element(element, container)) and (
+            len(block.text) < _SIGNATURE_MAX_CHARS
+        ):
+            signature.extend(_line_texts(block.raw))
+            continue
+        whole_bold = len(pieces) == 1 and _is_bold_only(element)
+        whole_italic = len(pieces) == 1 and _is_italic_only(element)
+        for piece in pieces:
+            if piece.casefold() in seen_titles or bp.noise_line_re.match(piece) or bp.box_heading_re.match(piece):
+                continue
+            bold = whole_bold or piece in bold_runs
+            italic = whole_italic or piece in italic_runs
+            if bp.caption_line_re.match(piece) or (
+                near_image and len(piece) <= _CAPTION_MAX_CHARS
+                and (italic or (_aligned(element, "center", container) and not bold))
+            ):
+                if piece not in captions:
+                    captions.append(piece)
+                continue
+            if _is_date_line(piece):
+                date_lines.append(piece)
+                continue
+            if element is not container and _is_link_teaser(element, piece):
+                continue
+            is_subheading = piece in subheading_texts or any(node in subheading_elements for node in chain) or (
+                not profile.get("subheadings") and (element.tag in _HEADING_TAGS or bold) and len(piece) < 300
+            )
+            rows.append(_Row(piece, element, bold, is_subheading))
+    return body
 
 
 def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None = None) -> CleanArticle:
@@ -433,14 +966,34 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
     root = _parse(html)
     profile = profile or {}
     bp = _boilerplate()
+    # With a profile the hints are only needed when its date selector finds nothing.
+    scan = _Scan([], [], [], []) if profile else _scan(root)
 
-    title = _first_text(root, profile.get("title")) or _meta(root, 'meta[property="og:title"]') or _first_text(root, "h1")
-    if not title:
-        title = _first_text(root, "title")
-    summary = _first_text(root, profile.get("summary")) or (None if profile else _generic_summary(root))
-    published = parse_date(_first_text(root, profile.get("date"))) or _meta_date(root) or _date_line(root)
+    page_title = _first_text(root, "title")
+    candidates = [] if profile.get("title") else _title_candidates(scan)
+    title_element = _title_in_page_title(candidates, page_title)
+    title = (
+        _first_text(root, profile.get("title"))
+        or _meta(root, 'meta[property="og:title"]')
+        or (_text(title_element) if title_element is not None else None)
+    )
+    if title and not profile.get("title"):
+        # og:title may carry the site's name ("Tên bài - Báo Bình Dương"): the heading it contains is the title.
+        inside = [c for c in candidates if _text(c).casefold() in title.casefold() and len(_text(c)) >= len(title) / 2]
+        if title_element is None or title_element not in inside:
+            title_element = max(inside, key=lambda c: len(_text(c)), default=title_element)
+        if title_element is not None and title_element in inside:
+            title = _text(title_element)
+    title_at = _position(title_element)
+    summary = _first_text(root, profile.get("summary")) or (None if profile else _generic_summary(scan, title_at))
+    published = (
+        parse_date(_first_text(root, profile.get("date")))
+        or _meta_date(root)
+        or _date_line(root, _scan(root) if profile else scan, title_element if title_element is not None else _carrier(root, title or page_title))
+    )
     author_elements = _select(root, profile.get("author"))
     author_lines = [line for el in author_elements for line in _lines(el)]
+    byline = None if profile else _byline(scan)
 
     for element in _select(root, profile.get("noise")):
         _remove(element)
@@ -452,60 +1005,131 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
         found = _select(root, profile["body"])
         container = found[0] if found else None
     if container is None:
-        for selector in bp.noise:
-            for element in selector(root):
-                _remove(element)
+        _remove_generic_noise(root)
         container = _find_container(root)
     _drop_boxes(root, container)
 
-    caption_elements = set(_select(container, profile.get("captions") or "figcaption, caption, [class*=caption]"))
-    subheading_elements = set(_select(container, profile.get("subheadings")))
-    # A selector may pick the <strong> inside a bold paragraph: its text then is the block's text.
-    subheading_texts = {_text(element) for element in subheading_elements}
+    # The title repeated in the body (old pages write it as a bold centred paragraph).
+    seen_titles = {t.casefold() for t in (title, summary, page_title) if t}
+    if page_title:
+        seen_titles.add(_strip_site_name(page_title).casefold())
+    body = _read_body(container, profile, seen_titles, signed=bool(author_lines))
+    rows, captions, signature, date_lines = body.rows, body.captions, body.signature, body.date_lines
 
-    paragraphs: list[str] = []
-    subheadings: list[str] = []
-    captions: list[str] = []
-    signature: list[str] = []
-    seen_titles = {t for t in (title, summary) if t}
-    for block in _blocks(container):
-        element = block.element
-        chain = (element, *element.iterancestors())
-        if any(node in caption_elements for node in chain):
-            if block.text not in captions:
-                captions.append(block.text)
-            continue
-        if block.text in seen_titles or bp.noise_line_re.match(block.text) or bp.box_heading_re.match(block.text):
-            continue
-        if not author_lines and _is_right_aligned(element) and len(block.text) < 160:
-            signature.extend(normalise(line) for line in block.raw.split("\n") if line.strip())
-            continue
-        if block.text in subheading_texts or any(node in subheading_elements for node in chain) or (
-            not profile.get("subheadings") and (element.tag in _HEADING_TAGS or _is_bold_only(element))
-        ):
-            subheadings.append(block.text)
-        paragraphs.append(block.text)
-    author_lines = author_lines or signature
-    if not paragraphs:
+    if not profile and not summary and rows and rows[0].bold and len(rows[0].text) >= _SAPO_MIN_CHARS:
+        summary = rows.pop(0).text
+    if not author_lines and not signature:
+        signature = _trailing_signature(rows, bp) or _leading_byline(rows, bp)
+    author_lines = author_lines or signature or ([byline] if byline else [])
+    if title is None and rows:
+        # The heading nearest before the text; the body may start with it (a container holding the <h1>).
+        first_text = next((row for row in rows if len(row.text) > _TITLE_MAX or not row.subheading), rows[0])
+        body_at = _position(first_text.element)
+        before_body = [c for c in candidates if _position(c) <= body_at]
+        title = _text(before_body[-1]) if before_body else _first_text(root, "h1")
+        rows = [row for row in rows if row.text.casefold() != (title or "").casefold()]
+        if before_body and not published:
+            published = _date_line(root, scan, before_body[-1])
+    title = title or (_strip_site_name(page_title) if page_title else None)
+    if not rows:
         raise UnreadablePage(f"no article text found{' at ' + url if url else ''}")
+    paragraphs = [row.text for row in rows]
     if not published:
-        year = re.search(r"(?:19|20)\d{2}", " ".join(filter(None, [url, _first_text(root, profile.get("date"))])))
-        published = complete_day_month(paragraphs, year.group() if year else None)
+        published = parse_date(date_lines[0]) if date_lines else None
+    if not published:
+        year = _year_hint(url, [_first_text(root, profile.get("date")), title, summary, *paragraphs[:2]])
+        published = complete_day_month(paragraphs, year)
     return CleanArticle(
         title=title,
         summary=summary,
         published=published,
         author=" / ".join(author_lines) or None,
         paragraphs=paragraphs,
-        subheadings=subheadings,
+        subheadings=[row.text for row in rows if row.subheading],
         captions=captions,
     )
 
 
+# A paragraph that is one link and nothing else ("<p><a>Bình Dương khởi công 3 dự án...</a></p>") is a
+# teaser for another article, not the article's text.
+_TEASER_MAX_CHARS = 200
+_TEASER_LINK_SHARE = 0.9
+
+
+def _is_link_teaser(element: etree._Element, piece: str) -> bool:
+    if len(piece) > _TEASER_MAX_CHARS or _has_block_child(element):
+        return False
+    return _text(element) == piece and _link_density(element) >= _TEASER_LINK_SHARE
+
+
+def _is_italic_only(element: etree._Element) -> bool:
+    text = _text(element)
+    italic = normalise(" ".join(_text(i) for i in element.iter("em", "i")))
+    return bool(text) and italic == text
+
+
+def _line_texts(raw: str) -> list[str]:
+    """The non-empty lines of a block's text, one per <br>-separated line."""
+    return [line for line in (normalise(part) for part in raw.split(_BR)) if line]
+
+
 def _lines(element: etree._Element) -> list[str]:
     """The lines of a block: one per child block or <br>-separated line."""
-    lines = [normalise(line) for block in _blocks(element) for line in block.raw.split("\n")]
-    return [line for line in lines if line]
+    return [line for block in _blocks(element) for line in _line_texts(block.raw)]
+
+
+_NAME_SEPARATOR_RE = re.compile(r"\s*(?:[-–/,&]|\bvà\b)\s*|\s+")
+
+
+def _looks_like_byline(text: str, bp: _Boilerplate) -> bool:
+    """A signature line: "Lê Hà", "Thu Hà - Quang Vinh", "Tin, ảnh: Ngọc Tú", "PV" - capitalised
+    words only, short, no digits, no sentence."""
+    if len(text) > 60 or any(c.isdigit() for c in text) or _SENTENCE_END_RE.search(text.rstrip(")")):
+        return False
+    name = re.sub(r"\s*\([^()]*\)\s*$", "", bp.byline_prefix_re.sub("", text).strip()).strip("() ")
+    words = [w for w in _NAME_SEPARATOR_RE.split(name) if w]
+    if not words or len(words) > 8 or (len(words) == 1 and len(words[0]) > 20):
+        return False
+    return all(w[0].isupper() for w in words)
+
+
+def _trailing_signature(rows: list[_Row], bp: _Boilerplate) -> list[str]:
+    """The signature at the end of the body when nothing marks it: a name line, maybe a position
+    line under it ("Lương Thị Hà" / "Phó Trưởng Ban Dân vận Huyện ủy Mèo Vạc"); taken off the rows."""
+    if len(rows) < 2:
+        return []
+    last = rows[-1].text
+    if _looks_like_byline(last, bp):
+        return [rows.pop().text]
+    before = rows[-2].text
+    if _looks_like_byline(before, bp) and len(last) <= 120 and not _SENTENCE_END_RE.search(last) and last[:1].isupper():
+        second = rows.pop().text
+        return [rows.pop().text, second]
+    return []
+
+
+def _leading_byline(rows: list[_Row], bp: _Boilerplate) -> list[str]:
+    """A byline written as the first line of the text ("Bài: Hoàng Hải - Ảnh: Ngọc Tâm"); taken off the rows."""
+    for index, row in enumerate(rows[:3]):
+        if len(row.text) > _SAPO_MIN_CHARS:
+            break
+        if _looks_like_byline(row.text, bp):
+            return [rows.pop(index).text]
+    return []
+
+
+_BYLINE_HINT_RE = re.compile(r"author|byline|tac-?gia|writer", re.IGNORECASE)
+
+
+def _byline(scan: "_Scan") -> str | None:
+    """A byline above the text ("Tác giả: Minh Huyền"), from an element marked as the author."""
+    bp = _boilerplate()
+    for element in scan.bylines:
+        text = bp.byline_prefix_re.sub("", _text(element)).strip()
+        text = re.sub(r"^(?:bởi|by)\s+", "", text, flags=re.IGNORECASE)
+        if text and _looks_like_byline(text, bp):
+            return text
+    return None
 
 
 def clean_text(text: str) -> CleanArticle:

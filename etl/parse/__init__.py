@@ -13,7 +13,7 @@ from etl.clean import CleanArticle
 from etl.parse import documents, indicators, people
 from etl.parse.phrases import load
 
-PARSER_VERSION = "0.1.0"
+PARSER_VERSION = "0.2.0"
 
 
 def parse_article(

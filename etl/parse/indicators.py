@@ -17,7 +17,7 @@ from etl.parse.phrases import Phrases, fold, load
 
 # Spans that are never indicators, found before numbers are read.
 DOCUMENT_RE = re.compile(
-    r"(?<![\w/])\d{1,5}[a-z]?(?:/\d{4})?[-/][A-ZĐ][A-Za-zĐđ&]+(?:[-/][A-ZĐ][A-Za-zĐđ0-9&]*)*"
+    r"(?<![\w/])\d{1,5}[a-z]?(?:/\d{4})?[-/][A-ZĐ][A-Za-zĐđ&]+\d*(?:[-/][A-ZĐ][A-Za-zĐđ0-9&]*)*"
 )
 _MASKS = [
     DOCUMENT_RE,
@@ -27,7 +27,7 @@ _MASKS = [
     re.compile(r"(?<![\w:])\d{1,2}\s*(?::|h|giờ)\s*\d{2}(?!\d)"),  # 09:15, 8h30
     re.compile(r"(?<![\w])\(?0\d{2,3}\)?[\s.]?\d{3,4}[\s.]?\d{3,4}(?!\d)"),  # phone numbers
     re.compile(r"(?<![\w])(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}(?!\d)"),  # 2021-2025, 2020 - 2025
-    re.compile(r"(?<![\w.])\d+\.\d{1,2}(?![\d.])"),  # 4.0, 1.2 (versions, section numbers)
+    re.compile(r"(?<![\w.])\d+\.\d{1,2}(?![\d.]|\s*%)"),  # 4.0, 1.2 (versions, section numbers), not 6.5%
 ]
 _LIST_LABEL_RE = re.compile(r"^\s*\(?\d{1,2}[.)]\s")
 _PHONE_CONTEXT_RE = re.compile(r"(?:đt|điện thoại|fax|hotline|sđt|tel)\s*[:.]?\s*[\d\s.()+-]*$")
@@ -131,26 +131,35 @@ def _read_number_expression(text: str, match: re.Match[str], ph: Phrases) -> _Re
                         numerator=first, denominator=denominator, number_start=start, raw_value=first)
     percent = _PERCENT_RE.match(text[end:])
     first_end = end + (percent.end() if percent else 0)
-    # Range: 30 - 40 triệu đồng, từ 55% đến 60%, 55-60%.
-    join = _RANGE_JOIN_RE.match(text[first_end:])
+    first_factor, join_at = (1, first_end) if percent else _scaled(text, end, ph)
+    # Range: 30 - 40 triệu đồng, từ 55% đến 60%, 55-60%, từ 800 nghìn đến 1,2 triệu đồng.
+    join = _RANGE_JOIN_RE.match(text[join_at:])
     if join:
-        second = re.match(rf"({NUMBER})(?![\d/])", text[first_end + join.end() :])
+        second = re.match(rf"({NUMBER})(?![\d/])", text[join_at + join.end() :])
         tu_before = re.search(r"(?:^|\s)từ\s*$", fold(text[max(0, start - 6) : start]))
         uses_word = join.group().strip() not in "-–—"
         if second and (not uses_word or tu_before):
-            s_start = first_end + join.end()
+            s_start = join_at + join.end()
             s_end = s_start + second.end()
             low, high = first, to_number(second.group(1))
-            if not (_is_year(low) and _is_year(high)) and high >= low:
+            plain = re.fullmatch(r"\d{4}", match.group()) and re.fullmatch(r"\d{4}", second.group(1))
+            if not (plain and _is_year(low) and _is_year(high)):  # "từ 2016 đến 2020", not "1.900 - 2.000 đồng"
                 second_percent = _PERCENT_RE.match(text[s_end:])
                 if second_percent:
                     s_end += second_percent.end()
                 factor, after = (1, s_end) if (percent or second_percent) else _scaled(text, s_end, ph)
+                if first_factor != 1:  # each end with its own scale word: "800 nghìn đến 1,2 triệu"
+                    low, high = _scale(low, first_factor), _scale(high, factor)
+                elif low <= high:  # one scale word for both ends: "30 - 40 triệu đồng"
+                    low, high = _scale(low, factor), _scale(high, factor)
+                else:  # the first end written in full: "từ 800.000 đến 1,2 triệu đồng"
+                    high = _scale(high, factor)
                 range_start = start
                 if tu_before:
                     range_start = start - len(tu_before.group().lstrip())
-                return _Reading("range", start, s_end, after, low=_scale(low, factor), high=_scale(high, factor),
-                                number_start=range_start, raw_value=first, scaled=factor != 1)
+                if high >= low:
+                    return _Reading("range", start, s_end, after, low=low, high=high, number_start=range_start,
+                                    raw_value=first, scaled=factor != 1 or first_factor != 1)
     if percent:
         return _Reading("percent", start, first_end, first_end, value=first, number_start=start, raw_value=first)
     factor, after = _scaled(text, end, ph)
@@ -168,7 +177,11 @@ def _unit_at(text: str, pos: int, ph: Phrases) -> tuple[str | None, int]:
     lead = len(folded) - len(folded.lstrip())
     match = ph.unit_re.match(folded, lead)
     if match:
-        return " ".join(match.group().split()), pos + match.end()
+        unit, end = " ".join(match.group().split()), match.end()
+        per = ph.per_unit_re.match(folded, end) if unit in ph.measure_units else None
+        if per:  # "2,8 tấn/ha": a yield, not a weight
+            unit, end = unit + per.group(), per.end()
+        return unit, pos + end
     # An unknown noun: its first two syllables ("nền tảng", "vườn mẫu"), or one if the second is
     # not part of it ("5 hộ tham gia").
     words = re.match(r"([^\W\d_]+(?:/[^\W\d_]+)?)(?:\s([^\W\d_]+))?", folded[lead:])
@@ -206,7 +219,7 @@ def _is_not_indicator(text: str, folded: str, reading: _Reading, ph: Phrases, pa
     # "kỷ luật 9 tổ chức đảng", "dứt điểm 57 kiến nghị" are figures: a scale word or a unit decides.
     if ph.reference_prefix_re.search(before) and reading.kind != "percent" and not (reading.scaled or has_unit):
         return True
-    if _PHONE_CONTEXT_RE.search(before):
+    if _PHONE_CONTEXT_RE.search(before) or ph.ordinal_re.search(before):  # "xếp thứ 9/63 tỉnh": a rank
         return True
     if paragraph_start and _LIST_LABEL_RE.match(text[: reading.end + 2]):
         return True
@@ -233,6 +246,11 @@ def _is_not_indicator(text: str, folded: str, reading: _Reading, ph: Phrases, pa
         if not has_unit and plain and value < 100 and ph.time_unit_re.match(folded, reading.after):
             return True
     return False
+
+
+def _is_measure(unit: str | None, ph: Phrases) -> bool:
+    """A physical unit ("ha", "km2"), also "per" something ("tấn/ha")."""
+    return bool(unit) and fold(unit).split("/")[0] in ph.measure_units
 
 
 def _known_unit(unit: str, ph: Phrases) -> bool:
@@ -281,7 +299,7 @@ def _subject(text: str, folded: str, reading: _Reading, unit: str | None, unit_e
         if modifier:
             end = modifier.end()
         return " ".join(text[_unit_start(text, reading, unit_end, unit) : end].split())
-    if reading.kind == "percent" or unit in ("đồng", "usd") or (unit and fold(unit) in ph.measure_units):
+    if reading.kind == "percent" or unit in ("đồng", "usd") or _is_measure(unit, ph):
         tail = _phrase_after(text, folded, reading.end if reading.kind == "percent" else unit_end)
         if tail and reading.kind == "percent":
             return tail
@@ -350,7 +368,7 @@ def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None) -> lis
         kind = reading.kind
         if kind == "range" and "%" in paragraph[reading.start : reading.end]:
             unit, unit_end = "%", reading.end
-        elif kind == "count" and unit and fold(unit) in ph.measure_units:
+        elif kind == "count" and _is_measure(unit, ph):
             kind = "measure"
         if unit and unit not in ("%",):
             unit = fold(unit)
@@ -400,12 +418,50 @@ def _family(indicator: Indicator, ph: Phrases) -> str:
     return "count"
 
 
+# How far "trong đó" may stand from the total it breaks down, and how close parts must add up to it.
+_BREAKDOWN_MAX_GAP = 80
+_SUM_TOLERANCE = 0.005
+
+
+def _adds_up(total: Indicator, parts: list[Indicator]) -> bool:
+    values = [p.value for p in parts]
+    if total.value is None or not total.value or any(v is None for v in values):
+        return False
+    return abs(sum(values) - total.value) <= _SUM_TOLERANCE * abs(total.value)
+
+
+def _closing_paren(text: str, start: int, stop: int) -> int | None:
+    """The ")" closing the "(" at start, before stop."""
+    depth = 0
+    for index in range(start, stop):
+        if text[index] == "(":
+            depth += 1
+        elif text[index] == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
+
+
+def _set_parent(part: Indicator, parent_index: int | None, indicators: list[Indicator]) -> None:
+    """Link a part to its total; a bare part ("khiển trách 30") counts what the total counts."""
+    part.parent = parent_index
+    if parent_index is None:
+        return
+    total = indicators[parent_index]
+    if part.unit is None and total.unit is not None and part.kind == "count":
+        part.unit, part.kind = total.unit, total.kind
+
+
 def link_parents(indicators: list[Indicator], paragraphs: list[str], ph: Phrases | None = None) -> None:
     """Set `parent` on the parts of a stated total ("2.849 cuộc, trong đó: cấp tỉnh 15 cuộc, ...").
 
-    The total is the nearest figure before "trong đó" in the same clause with the part's unit,
-    else with the same kind of unit (money, measure, share, count); parts run to the end of the
-    clause, a closing parenthesis, or ", với".
+    The total is the nearest figure before "trong đó" (or "gồm", "bao gồm") in the same sentence
+    (percents between them only comment on it: "2.146 đảng viên, đạt 52,3% kế hoạch (trong đó: ...");
+    the parts run to the closing parenthesis, else to the end of the clause - further over ";" when
+    the next parts repeat the first one's label ("cấp tỉnh 8 cuộc; cấp huyện 164 cuộc") or add up
+    to the total. Figures in parentheses right after a total that add up to it are its parts too
+    ("45 đảng viên (khiển trách 30, cảnh cáo 12, cách chức 3)").
     """
     ph = ph or load()
     for paragraph_index, text in enumerate(paragraphs):
@@ -413,32 +469,108 @@ def link_parents(indicators: list[Indicator], paragraphs: list[str], ph: Phrases
         if not here:
             continue
         folded = fold(text)
-        for marker in ph.breakdown_re.finditer(folded):
-            at = marker.start()
-            before = [(i, x) for i, x in here if x.end <= at and x.kind in ("count", "measure", "ratio", "range")]
-            if not before:
-                continue
-            nearest = before[-1][1]
-            sentence_start = nearest.sentence_start
-            if (
-                at - nearest.end > 60
-                or ";" in folded[nearest.end : at]
-                or any(nearest.end <= x.start < at for _, x in here)
-                or at > nearest.extra.get("sentence_end", len(text))
-            ):
-                continue
-            clause_start = max(folded.rfind(";", sentence_start, at) + 1, sentence_start)
-            totals = [(i, x) for i, x in before if x.start >= clause_start]
-            scope_end = nearest.extra.get("sentence_end", len(text))
-            stops = ph.breakdown_ends + ((")",) if "(" in folded[nearest.end : at + 1] else ())
-            for stop in stops:
-                found = folded.find(stop, marker.end(), scope_end)
-                if found != -1:
-                    scope_end = found
-            for _, part in here:
-                if not (marker.end() <= part.start < scope_end) or part.parent is not None:
-                    continue
-                same_unit = [i for i, x in totals if x.unit == part.unit]
-                same_family = [i for i, x in totals if _family(x, ph) == _family(part, ph)]
-                chosen = (same_unit or same_family or [None])[-1]
-                part.parent = chosen
+        # The last breakdown first: in "1.200 hộ, trong đó 800 hộ nghèo (gồm 500 hộ ...)" the 500 belong to the 800.
+        for marker in reversed(list(ph.breakdown_re.finditer(folded))):
+            _link_marker(indicators, here, text, folded, marker, ph)
+        _link_parenthesised(indicators, here, text)
+
+
+def _link_marker(
+    indicators: list[Indicator], here: list[tuple[int, Indicator]], text: str, folded: str, marker: re.Match[str], ph: Phrases
+) -> None:
+    at = marker.start()
+    before = [(i, x) for i, x in here if x.end <= at and x.kind in ("count", "measure", "ratio", "range")]
+    if not before:
+        return
+    nearest_index, nearest = before[-1]
+    sentence_end = nearest.extra.get("sentence_end", len(text))
+    if (
+        at - nearest.end > _BREAKDOWN_MAX_GAP
+        or ";" in folded[nearest.end : at]
+        or any(nearest.end <= x.start < at and x.kind != "percent" for _, x in here)
+        or at > sentence_end
+    ):
+        return
+    clause_start = max(folded.rfind(";", nearest.sentence_start, at) + 1, nearest.sentence_start)
+    totals = [(i, x) for i, x in before if x.start >= clause_start]
+    # The marker inside parentheses opened after the total: "(trong đó: ...)", not "(FDI), trong đó".
+    closing = None
+    opening = folded.rfind("(", nearest.end, at + 1)
+    while opening != -1 and closing is None:
+        found = _closing_paren(folded, opening, sentence_end)
+        if found is None or found > at:
+            closing = found
+            break
+        opening = folded.rfind("(", nearest.end, opening)
+    if closing is not None:
+        scope_end = closing
+    else:
+        scope_end = sentence_end
+        for stop in ph.breakdown_ends:
+            found = folded.find(stop, marker.end(), scope_end)
+            if found != -1:
+                scope_end = found
+    parts = [(i, x) for i, x in here if marker.end() <= x.start < scope_end and x.parent is None]
+    counted = [x for _, x in parts if x.kind != "percent"]
+    if closing is None and counted and folded.startswith(";", scope_end):
+        parts += _continued_parts(here, text, folded, marker.end(), scope_end, sentence_end, counted, nearest)
+    for _, part in parts:
+        if part.kind == "percent" and part.unit == "%":
+            continue
+        same_unit = [i for i, x in totals if x.unit == part.unit]
+        same_family = [i for i, x in totals if _family(x, ph) == _family(part, ph)]
+        bare = [nearest_index] if part.unit is None and part.kind == "count" else []
+        _set_parent(part, (same_unit or same_family or bare or [None])[-1], indicators)
+
+
+def _continued_parts(
+    here: list[tuple[int, Indicator]], text: str, folded: str, start: int, scope_end: int, sentence_end: int,
+    counted: list[Indicator], total: Indicator,
+) -> list[tuple[int, Indicator]]:
+    """Parts of a breakdown past a ";": segments that begin with the first part's label, or that
+    make the parts add up to the total."""
+    first_label = folded[start:].lstrip(" :").split(" ", 1)[0]
+    segments = []
+    position = scope_end
+    while position < sentence_end and folded.startswith(";", position):
+        following = folded.find(";", position + 1, sentence_end)
+        end = following if following != -1 else sentence_end
+        segments.append((position + 1, end))
+        position = end
+    same_label: list[tuple[int, Indicator]] = []
+    for seg_start, seg_end in segments:
+        if folded[seg_start:seg_end].lstrip().split(" ", 1)[0] != first_label:
+            break
+        same_label += [(i, x) for i, x in here if seg_start <= x.start < seg_end and x.parent is None]
+    if same_label:
+        return same_label
+    running = list(counted)
+    extra: list[tuple[int, Indicator]] = []
+    for i, x in here:
+        if x.start < scope_end or x.start >= sentence_end or x.parent is not None or x.kind == "percent":
+            continue
+        running.append(x)
+        extra.append((i, x))
+        if _adds_up(total, running):
+            return extra
+        if total.value is not None and sum(p.value or 0 for p in running) > total.value:
+            break
+    return []
+
+
+def _link_parenthesised(indicators: list[Indicator], here: list[tuple[int, Indicator]], text: str) -> None:
+    """Parts listed in parentheses right after their total, with no "trong đó", that add up to it."""
+    for index, total in here:
+        if total.kind not in ("count", "measure") or total.value is None:
+            continue
+        gap = re.match(r"[^\d();,.]{0,40}?\(", text[total.end :])
+        if not gap:
+            continue
+        opening = total.end + gap.end() - 1
+        closing = _closing_paren(text, opening, len(text))
+        if closing is None:
+            continue
+        parts = [(i, x) for i, x in here if opening < x.start < closing and x.parent is None and x.kind in ("count", "measure")]
+        if len(parts) >= 2 and _adds_up(total, [x for _, x in parts]):
+            for i, part in parts:
+                _set_parent(part, index, indicators)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 
 # Thousands grouped with dots and an optional decimal comma, or plain digits with a decimal comma.
-NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
+# A point followed by one or two digits before "%" is an English decimal point ("tăng 6.5%").
+NUMBER = r"\d{1,3}\.\d{1,2}(?=\s*%)|\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
 NUMBER_RE = re.compile(rf"(?<![\w.,/])(?:{NUMBER})(?![\d])")
 
 
 def to_number(text: str) -> float | int:
     """The value of a number written the Vietnamese way."""
+    if re.fullmatch(r"\d{1,3}\.\d{1,2}", text):
+        return float(text)
     cleaned = text.replace(".", "").replace(",", ".")
     value = float(cleaned)
     return int(value) if value.is_integer() and "," not in text else value

@@ -8,6 +8,7 @@ from typing import Any
 from etl.parse.phrases import Phrases, fold, load
 
 _WORD_RE = re.compile(r"[^\W\d_]+")
+_RANK_RE = re.compile(r"(?:đại|thượng|trung|thiếu)\s+(?:tá|úy|tướng)|đại tướng")
 
 
 def _capitalised_runs(text: str) -> list[tuple[int, int, list[str]]]:
@@ -36,38 +37,80 @@ def _name_in_run(run: list[str], ph: Phrases) -> int | None:
     return None
 
 
+# "đồng chí", "ông", "bà" right before a name: its position, if any, is written after it.
+_HONORIFIC_BEFORE_RE = re.compile(r"(?:^|\s)(?:đồng chí|đ/c|ông|bà|anh|chị)\s*$")
+
+
 def _position_before(text: str, folded: str, end: int, ph: Phrases) -> str | None:
     """The position written right before a name: from its head word to the name, in one clause."""
+    if _HONORIFIC_BEFORE_RE.search(folded, 0, end):
+        return None
     boundaries = ",;:.(“\""
     clause_start = max(text.rfind(c, 0, end) for c in boundaries) + 1
     heads = list(ph.position_head_re.finditer(folded, clause_start, end))
     if not heads:
         return None
-    start = heads[0].start()
+    first = start = heads[0].start()
     # "Ủy viên Ban Thường vụ, Trưởng ban Tuyên giáo Tỉnh ủy Võ Hữu Phước": one position in
     # comma-separated parts, each starting with a head word and naming nobody.
     while clause_start > 0 and text[clause_start - 1] == ",":
         previous_start = max(text.rfind(c, 0, clause_start - 1) for c in boundaries) + 1
         segment = text[previous_start : clause_start - 1]
         lead = len(segment) - len(segment.lstrip())
+        named = [run for run in _capitalised_runs(segment) if _name_in_run(run[2], ph) is not None]
+        if named and named[-1][1] == len(segment.rstrip()):
+            # "đồng chí Trần Văn Bình, Bí thư Tỉnh ủy, Phó Chủ tịch UBND tỉnh Đỗ Minh Hà": the parts after a
+            # name written without a position are that person's apposition; only the last is this name's.
+            # After "Cục trưởng Cục Thuế Nguyễn Văn Nam," they start this name's position.
+            if not ph.position_head_re.search(folded, previous_start, previous_start + named[-1][0]):
+                start = first
+            break
         head = ph.position_head_re.match(folded, previous_start + lead)
-        if head is None or any(_name_in_run(words, ph) is not None for _, _, words in _capitalised_runs(segment)):
+        if head is None or named:
             break
         start, clause_start = head.start(), previous_start
     return " ".join(text[start:end].split()) or None
 
 
+_PART_END_RE = re.compile(r"[,;.:()“”\"!?]|\s[-–]\s")
+# "và" inside a name ("Sở Nông nghiệp và Phát triển nông thôn") joins two capitalised words.
+_AND_RE = re.compile(r"\svà\s+(?=([^\W\d_]+))")
+
+
+def _part_end(text: str, folded: str, start: int, ph: Phrases) -> tuple[int, bool]:
+    """Where one comma-separated part of a position ends, and whether a predicate ended it."""
+    punctuation = _PART_END_RE.search(text, start)
+    end = punctuation.start() if punctuation else len(text)
+    predicate = ph.predicate_re.search(text, start, end)
+    for joined in _AND_RE.finditer(text, start, end):
+        word = joined.group(1)
+        if not word[0].isupper() or ph.position_head_re.match(folded, joined.start(1)) or fold(word) == "đồng":
+            end = min(end, joined.start())
+            break
+    if predicate and predicate.start() < end:
+        return predicate.start(), True
+    return end, False
+
+
 def _position_after(text: str, folded: str, end: int, ph: Phrases) -> str | None:
-    """The position written right after a name, as an apposition: "đồng chí Nguyễn Văn A, Bí thư Tỉnh ủy"."""
+    """The position written right after a name, as an apposition, in as many comma-separated parts as
+    start with a position word: "đồng chí Lê Văn Thắng, Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy chủ trì"."""
     match = re.match(r"\s*,\s*", text[end:])
     if not match:
         return None
     start = end + match.end()
-    head = ph.position_head_re.match(folded, start)
-    if not head:
-        return None
-    stop = re.search(r"[,;.:()]|\s(?:chủ trì|phát biểu|trình bày|cho biết|nhấn mạnh|khẳng định|đề nghị|và)\s", text[start:])
-    return " ".join(text[start : start + (stop.start() if stop else len(text) - start)].split()) or None
+    parts: list[str] = []
+    while ph.position_head_re.match(folded, start):
+        stop, by_predicate = _part_end(text, folded, start, ph)
+        part = text[start:stop]
+        if parts and any(_name_in_run(words, ph) is not None for _, _, words in _capitalised_runs(part)):
+            break  # the next official's position and name: "..., Phó Chủ tịch UBND tỉnh Trần Văn B"
+        parts.append(" ".join(part.split()))
+        more = re.match(r"\s*,\s*", text[stop:])
+        if by_predicate or not more:
+            break
+        start = stop + more.end()
+    return ", ".join(p for p in parts if p) or None
 
 
 def find(texts: list[str], author: str | None = None, ph: Phrases | None = None) -> list[dict[str, Any]]:
@@ -82,7 +125,10 @@ def find(texts: list[str], author: str | None = None, ph: Phrases | None = None)
                 continue
             name_start = run_start + len(" ".join(words[:first])) + (1 if first else 0)
             name = " ".join(words[first:])
-            position = _position_before(text, folded, name_start, ph) or _position_after(text, folded, run_end, ph)
+            before = _position_before(text, folded, name_start, ph)
+            after = _position_after(text, folded, run_end, ph)
+            # "Đại tá Nguyễn Văn Hải, Giám đốc Công an tỉnh": a rank alone is a title, the post follows the name.
+            position = after if after and (before is None or _RANK_RE.fullmatch(fold(before))) else before
             if position is None:
                 continue
             found.setdefault(name, {"name": name, "position": position})

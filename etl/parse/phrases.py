@@ -46,6 +46,8 @@ class Phrases:
     scale_re: re.Pattern[str]
     reference_prefix_re: re.Pattern[str]
     day_word_re: re.Pattern[str]
+    ordinal_re: re.Pattern[str]
+    per_unit_re: re.Pattern[str]
     year_word_re: re.Pattern[str]
     qualifier_re: re.Pattern[str]
     qualifier_of: dict[str, str]
@@ -59,6 +61,7 @@ class Phrases:
     post_qualifier_of: dict[str, str]
     level_re: re.Pattern[str]
     position_head_re: re.Pattern[str]
+    predicate_re: re.Pattern[str]
     surnames: frozenset[str]
     document_types: dict[str, str]
     document_words: dict[str, str]
@@ -84,6 +87,8 @@ def load() -> Phrases:
         scale_re=re.compile(rf"\s*({alternation(list(data['scales']))}){_WORD_END}(?!\s+(?:lệ|trọng)\b)"),
         reference_prefix_re=re.compile(rf"(?:^|[\s(,;:])(?:{alternation(data['reference_prefixes'])})\s*(?:số\s*)?$"),
         day_word_re=re.compile(rf"(?:^|[\s(,;:])(?:{alternation(data['day_words'])})\s*(?:ngày\s*)?$"),
+        ordinal_re=re.compile(rf"(?:^|[\s(,;:])(?:{alternation(data['ordinal_words'])})\s*$"),
+        per_unit_re=re.compile(rf"/(?:{alternation(data['per_units'])}){_WORD_END}"),
         year_word_re=re.compile(rf"(?:^|[\s(,;:])(?:{alternation(data['year_words'])})\s*$"),
         qualifier_re=re.compile(rf"(?:^|[\s(,;:])({alternation(all_qualifiers)})\s*$"),
         qualifier_of=qualifier_of,
@@ -99,6 +104,10 @@ def load() -> Phrases:
         post_qualifier_of={fold(w): k for k, ws in data["post_qualifiers"].items() for w in ws},
         level_re=re.compile(rf"cấp\s+({alternation(data['levels'])})\s*(?::|có|là|đạt)?\s*$"),
         position_head_re=re.compile(rf"(?<!\w)(?:{alternation(data['position_heads'])}){_WORD_END}"),
+        # Matched in the original text, not folded: "giao" ends a position, "Sở Giao thông" does not.
+        predicate_re=re.compile(
+            rf"\s(?:{'|'.join(re.escape(w).replace(chr(92) + ' ', chr(92) + 's+') for w in sorted(data['predicate_words'], key=len, reverse=True))})(?![\w])"
+        ),
         surnames=frozenset(unicodedata.normalize("NFC", s) for s in data["surnames"]),
         document_types=dict(data["document_types"]),
         document_words={fold(v): v for v in data["document_types"].values()},

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.clean import UnreadablePage, clean_html, decode, parse_date
+from etl.clean import CleanArticle, UnreadablePage, clean_html, decode, parse_date
 
 TEXT = "Tỉnh ủy Nghệ An tổ chức hội nghị sơ kết, đạt 68,13% kế hoạch năm; Thuỷ lợi, khoẻ mạnh."
 
@@ -126,3 +127,247 @@ def test_cleaner_survives_truncated_and_cut_html(start, length):
         clean_html(mutated)
     except UnreadablePage:
         pass
+
+
+# --- the old font encodings ---------------------------------------------------------------
+
+PAGES = Path(__file__).parents[1] / "fixtures" / "pages"
+
+
+def test_decode_converts_tcvn3_pages():
+    body = '<p><font face=".VnTime">§¶ng bé tØnh L¹ng S¬n ®· tæ chøc Héi nghÞ lÇn thø 12.</font></p>'.encode("latin-1")
+    assert "Đảng bộ tỉnh Lạng Sơn đã tổ chức Hội nghị lần thứ 12." in decode(body, "text/html; charset=windows-1252")
+    page = decode((PAGES / "frontpage" / "hoi-nghi-lan-thu-12-ban-chap-hanh-dang-bo-tinh.html").read_bytes())
+    assert "Đồng chí Hoàng Văn Minh, Bí thư Tỉnh uỷ chủ trì hội nghị." in page
+
+
+def test_decode_converts_vni_pages():
+    body = '<p><font face="VNI-Times">Ñaûng boä tænh Beán Tre ñaõ toå chöùc hoäi nghò.</font></p>'.encode("latin-1")
+    assert "Đảng bộ tỉnh Bến Tre đã tổ chức hội nghị." in decode(body)
+    page = decode((PAGES / "vni" / "ben-tre-so-ket-5-nam-nghi-quyet-trung-uong-5-ve-kinh-te-tap-the.html").read_bytes())
+    assert "Đồng chí Huỳnh Văn Bảy, Phó Bí thư Tỉnh uỷ chủ trì hội nghị." in page
+
+
+def test_decode_leaves_unicode_with_latin1_symbols_alone():
+    text = "© 2024 Tỉnh ủy «Dân vận khéo» ® — giá 1.000 đồng, Ñ ø ï chỉ là ký hiệu."
+    assert decode(_page(text).encode("utf-8")).count(text) == 1
+
+
+def test_decode_undeclared_windows_1258():
+    assert TEXT in decode(_cp1258(f"<html><body><p>{TEXT} {TEXT}</p></body></html>"))
+
+
+# --- generic rules for layouts without a profile ---------------------------------------------
+
+def _generic(body: str, head: str = "", title: str = "Tiêu đề trang") -> CleanArticle:
+    return clean_html(f'<html><head><meta charset="utf-8"><title>{title}</title>{head}</head><body>{body}</body></html>')
+
+
+PARAGRAPHS = [
+    "Năm 2023, toàn tỉnh có 2.849 cuộc giám sát, tăng so với năm trước, nhiều cuộc được tổ chức ở cơ sở.",
+    "Có 45/60 xã đạt chuẩn nông thôn mới, đạt 75%, nhiều mô hình hay được nhân rộng trong toàn tỉnh.",
+    "Phấn đấu đến năm 2025 có 80% xã đạt chuẩn nông thôn mới nâng cao, tiếp tục đổi mới phương thức lãnh đạo.",
+]
+
+
+def test_a_page_inside_one_form_is_not_noise():
+    body = "<form id='Form' method='post'><div class='NewsContent'>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    article = _generic(body + "</div><input type='hidden' name='__VIEWSTATE' value='x'></form>")
+    assert article.paragraphs == PARAGRAPHS
+
+
+def test_paragraphs_split_by_line_breaks():
+    run = "<br /><br />".join([PARAGRAPHS[0], "<b>Một tiêu đề phụ</b>", PARAGRAPHS[1]]) + "<br />" + PARAGRAPHS[2]
+    article = _generic(f'<div class="content"><div align="justify"><font face="Arial">{run}</font></div></div>')
+    assert article.paragraphs == [PARAGRAPHS[0], "Một tiêu đề phụ", PARAGRAPHS[1], PARAGRAPHS[2]]
+    assert article.subheadings == ["Một tiêu đề phụ"]
+
+
+def test_source_line_wraps_are_not_paragraphs():
+    wrapped = PARAGRAPHS[0].replace(", tăng", ",\n  tăng")
+    assert _generic(f"<div class='content'><p>{wrapped}</p><p>{PARAGRAPHS[1]}</p></div>").paragraphs == PARAGRAPHS[:2]
+
+
+@pytest.mark.parametrize(
+    "figure",
+    [
+        '<p style="text-align:center"><img src="a.jpg"></p><p style="text-align:center"><em>{}</em></p>',
+        '<table class="imgEditor"><tr><td><img src="a.jpg"></td></tr><tr><td><em>{}</em></td></tr></table>',
+        '<div align="center"><img src="a.jpg"><br><font size="2"><i>{}</i></font></div>',
+        '<p align="center"><img src="a.jpg"></p><p align="center"><font size="1">{}</font></p>',
+    ],
+    ids=["centred-italic", "image-table", "same-block", "centred-plain"],
+)
+def test_captions_beside_images(figure):
+    caption = "Đồng chí Nguyễn Văn An phát biểu tại hội nghị."
+    body = f"<div class='content'><p>{PARAGRAPHS[0]}</p>{figure.format(caption)}<p>{PARAGRAPHS[1]}</p></div>"
+    article = _generic(body)
+    assert article.captions == [caption]
+    assert article.paragraphs == PARAGRAPHS[:2]
+
+
+def test_photo_credit_is_a_caption():
+    article = _generic(f"<div class='content'><p>{PARAGRAPHS[0]}</p><p>Ảnh: Minh Hải</p><p>{PARAGRAPHS[1]}</p></div>")
+    assert article.paragraphs == PARAGRAPHS[:2] and article.captions == ["Ảnh: Minh Hải"]
+
+
+@pytest.mark.parametrize(
+    "signature, author",
+    [
+        ("<p><strong>Thanh Hải</strong></p>", "Thanh Hải"),
+        ("<p><b><i>Quàng Minh</i></b></p>", "Quàng Minh"),
+        ("<p>Tin, ảnh: Ngọc Anh</p>", "Tin, ảnh: Ngọc Anh"),
+        ("<p><b>Lương Thị Hà</b></p><p><i>Phó Trưởng Ban Dân vận Huyện ủy Mèo Vạc</i></p>",
+         "Lương Thị Hà / Phó Trưởng Ban Dân vận Huyện ủy Mèo Vạc"),
+        ('<p class="text-right"><strong>Thúy Hồng</strong></p>', "Thúy Hồng"),
+        ('<div class="article__author">Thu Thảo</div>', "Thu Thảo"),
+    ],
+)
+def test_signatures_at_the_end(signature, author):
+    article = _generic(f"<div class='content'>{''.join(f'<p>{p}</p>' for p in PARAGRAPHS)}{signature}</div>")
+    assert article.author == author
+    assert article.paragraphs == PARAGRAPHS
+
+
+def test_byline_above_the_text():
+    body = "<div class='detail-meta'><span class='detail-author'>Tác giả: Minh Huyền</span></div>"
+    article = _generic(body + "<div class='content'>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</div>")
+    assert article.author == "Minh Huyền"
+
+
+def test_first_bold_paragraph_is_the_sapo():
+    sapo = "Nhờ triển khai đồng bộ các chương trình mục tiêu quốc gia, đời sống đồng bào dân tộc thiểu số từng bước được cải thiện rõ rệt."
+    article = _generic(f"<div class='content'><p><strong>{sapo}</strong></p>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</div>")
+    assert article.summary == sapo and article.paragraphs == PARAGRAPHS and article.subheadings == []
+
+
+def test_summary_is_not_the_site_slogan():
+    head = '<header class="site-header"><p class="site-description">Cơ quan của Đảng bộ Đảng Cộng sản Việt Nam tỉnh Quảng Bình</p></header>'
+    lead = "Chiều 18/10, UBND tỉnh tổ chức phiên họp thường kỳ tháng 10 để đánh giá tình hình kinh tế - xã hội."
+    body = f"{head}<article><h1>Kinh tế - xã hội 9 tháng năm 2023</h1><div class='entry-summary'><p>{lead}</p></div>"
+    article = _generic(body + "<div class='entry-content'>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</div></article>")
+    assert article.summary == lead
+
+
+def test_title_from_the_heading_the_page_title_repeats():
+    body = ('<h2 class="c_title">Tin tức - Sự kiện</h2><span class="NewsTitle">Công tác tổ chức xây dựng Đảng đạt nhiều kết quả</span>'
+            "<div class='NewsContent'>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</div>")
+    article = _generic(body, title="Công tác tổ chức xây dựng Đảng đạt nhiều kết quả &gt; Tin tức - Sự kiện")
+    assert article.title == "Công tác tổ chức xây dựng Đảng đạt nhiều kết quả"
+
+
+def test_title_from_the_heading_before_the_text():
+    body = ('<h1 class="site-title"><a href="/"><img alt="logo"></a></h1><h3 class="header-title"><span>'
+            "Tuyên Quang: Phát triển đảng viên ở vùng cao</span></h3><div class='journal-content-article'>"
+            + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</div><h1 class='portlet-title'>Các tin khác</h1>")
+    assert _generic(body, title="Tin tức - Sự kiện - Cổng Thông tin").title == "Tuyên Quang: Phát triển đảng viên ở vùng cao"
+
+
+def test_title_repeated_in_the_body_and_date_line_are_dropped():
+    title = "Hội nghị lần thứ 12 Ban Chấp hành Đảng bộ tỉnh"
+    body = (f"<table><tr><td><p><i>Ngày 25/7/2008</i></p><p align='center'><b>{title}</b></p>"
+            + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</td></tr></table>")
+    article = _generic(body, title=title)
+    assert article.title == title and article.published == "2008-07-25" and article.paragraphs == PARAGRAPHS
+
+
+def test_date_by_class_after_the_title_not_todays_date():
+    body = ('<span id="dnn_CURRENTDATE_lblDate" class="DateToday">Thứ Hai, 11/09/2023</span><h1>Tiêu đề bài viết về công tác dân vận</h1>'
+            '<span id="dnn_ctr1_lblDate" class="NewsDate">Thứ Năm, 07/09/2023 - 15:42</span>'
+            "<div class='content'>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</div>"
+            '<ul class="other"><li><a href="/a">Tin khác</a> <span class="date">(01/09/2023)</span></li></ul>')
+    assert _generic(body).published == "2023-09-07"
+
+
+def test_day_month_completed_with_the_latest_year_of_the_lead():
+    lead = "Sáng 14/3, Ban Dân vận Tỉnh ủy tổ chức hội nghị tổng kết công tác dân vận năm 2023, triển khai nhiệm vụ năm 2024, đến năm 2025."
+    article = _generic("<div class='content'>" + "".join(f"<p>{p}</p>" for p in [lead, *PARAGRAPHS]) + "</div>")
+    assert article.published == "2024-03-14"
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        '<div class="news-inline"><p class="title">TIN LIÊN QUAN</p><ul><li><a href="/a">Kết nạp 1.120 đảng viên mới</a></li></ul></div>',
+        '<p><strong>Xem thêm:</strong> <a href="/a">Ninh Bình: 100% thủ tục hành chính được tiếp nhận trực tuyến</a></p>',
+        '<p><a href="/a">Bình Dương khởi công 3 dự án giao thông trọng điểm</a></p>',
+        '<b>Các tin đã đưa:</b><br><a href="/a">Thuận Châu có thêm 3 xã đạt chuẩn</a>&nbsp;<font color="#999">(09/10/2019)</font><br>'
+        '<a href="/b">Sơn La xuất khẩu 15.000 tấn xoài</a>&nbsp;<font color="#999">(08/10/2019)</font><br>',
+        '<div class="binhluan"><h3>Bình luận (2)</h3><div><a href="/u">Bạn đọc</a>: Mong tỉnh hỗ trợ 100% kinh phí.</div></div>',
+    ],
+    ids=["related-box-upper-case", "xem-them", "teaser-link", "links-with-dates", "comments-with-count"],
+)
+def test_related_boxes_inside_the_body(box):
+    article = _generic(f"<div class='content'><p>{PARAGRAPHS[0]}</p><p>{PARAGRAPHS[1]}</p>{box}<p>{PARAGRAPHS[2]}</p></div>")
+    assert article.paragraphs == PARAGRAPHS
+
+
+def test_a_paragraph_naming_twitter_is_not_a_share_bar():
+    text = "Tỉnh đã mở tài khoản trên Facebook, Zalo và Twitter để tuyên truyền, thu hút hơn 20.000 người theo dõi."
+    assert text in _generic(f"<div class='content'><p>{text}</p><p>{PARAGRAPHS[0]}</p></div>").paragraphs
+
+
+# --- mutated real layouts and the command line ------------------------------------------------
+
+LAYOUT_PAGES = sorted(PAGES.glob("*/*.html"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(LAYOUT_PAGES), st.integers(min_value=0, max_value=20_000), st.integers(min_value=1, max_value=3_000),
+       st.sampled_from(["", "<", ">", "</div>", "<p>", "<table><tr><td>", "&#", "<br>", "\x00", "</html>"]))
+def test_cleaner_and_parser_survive_mutated_layouts(path, start, length, insert):
+    from etl.parse import parse_article
+
+    html = decode(path.read_bytes())
+    mutated = html[:start] + insert + html[start + length :]
+    try:
+        parse_article(clean_html(mutated))
+    except UnreadablePage:
+        pass
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=3000))
+def test_decode_raises_only_unreadable_on_arbitrary_bytes(body):
+    try:
+        decode(body, "text/html")
+    except UnreadablePage:
+        pass
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"%PDF-1.4\x00\x01\x02\x03" * 50, b"", b"<html><body><nav><a href='/'>Trang ch\xe1\xbb\xa7</a></nav></body></html>"],
+    ids=["binary", "empty", "no-text"],
+)
+def test_unreadable_page_gives_one_line_through_the_cli(tmp_path, content):
+    import subprocess
+    import sys
+
+    page = tmp_path / "page.html"
+    page.write_bytes(content)
+    script = Path(sys.executable).parent / "tinhuy"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "etl.cli"]
+    done = subprocess.run([*command, "parse", str(page)], capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert lines[0].startswith("tinhuy parse:") and str(page) in lines[0]
+    assert done.stdout == ""
+
+
+def test_date_in_a_plain_line_under_the_title_not_in_the_text():
+    body = ("<div class='head'><h2>Tiêu đề bài viết về công tác dân vận</h2></div><div><i>15/03/2024 08:30</i></div>"
+            "<div class='content'><p>Thực hiện Nghị quyết số 02-NQ/TU ngày 12/5/2017, toàn tỉnh có 2.849 cuộc giám sát.</p>"
+            + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</div>")
+    assert _generic(body).published == "2024-03-15"
+
+
+def test_dates_in_meta_tags_are_read_in_vietnam_time():
+    head = '<meta property="article:published_time" content="2024-03-11T20:00:00Z">'
+    assert _generic("<div class='content'>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</div>", head).published == "2024-03-12"
+
+
+@pytest.mark.parametrize("line, expected", [("18 Tháng Mười, 2023", "2023-10-18"), ("Tháng Mười Hai 5, 2023", "2023-12-05")])
+def test_wordpress_month_names(line, expected):
+    assert parse_date(line) == expected

@@ -189,3 +189,167 @@ def test_formatted_decimals_parse_back(value):
 @given(st.text(max_size=400))
 def test_parser_never_raises_on_arbitrary_text(text):
     parse_article(CleanArticle(paragraphs=[text]))
+
+
+# --- every gold file, parser alone (gold paragraphs in, gold indicators out) --------------------
+
+ALL_GOLD = sorted(p for p in GOLD.glob("*.json") if p.name != "seed_pages.json")
+
+
+@pytest.mark.parametrize("path", ALL_GOLD, ids=lambda p: p.stem[:60])
+def test_gold_paragraphs_give_the_gold_indicators(path):
+    gold, parsed = _gold_article(path)
+    match = match_indicators(parsed["indicators"], gold["indicators"])
+    assert not match.false_positives and not match.false_negatives, (
+        [parsed["indicators"][i]["sentence"][:80] for i in match.false_positives],
+        [gold["indicators"][i]["text"] for i in match.false_negatives],
+    )
+    for p_index, g_index in match.pairs:
+        got, want = parsed["indicators"][p_index], gold["indicators"][g_index]
+        assert (got["unit"], got["qualifier"], got["level"], got["is_target"]) == (
+            want["unit"], want["qualifier"], want["level"], want["is_target"]
+        ), want["text"]
+        assert (dict(match.pairs).get(got["parent"]) if got["parent"] is not None else None) == want["parent"], want["text"]
+    numbers = {d["number"] for d in parsed["documents"]}
+    assert {d["number"] for d in gold["documents"]} <= numbers
+    people = {(p["name"], p["position"]) for p in parsed["people"]}
+    assert {(p["name"], p["position"]) for p in gold["people"]} <= people
+
+
+# --- rules added for unseen layouts ------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chỉ số PCI xếp thứ 9/63 tỉnh, thành phố",
+        "quy mô nền kinh tế đứng thứ 8 cả nước",
+        "Sau 3 ngày làm việc (từ ngày 06 - 08/12), kỳ họp bế mạc",
+        "Trong hai ngày 23 và 24/7, hội nghị diễn ra",
+        "liên hệ số 1900.6868 hoặc 0229.3871.256",
+        "tại tầng 11, Tháp A, Trung tâm Hành chính tỉnh",
+    ],
+)
+def test_ranks_day_ranges_and_hotlines_are_not_indicators(text):
+    assert _one(text) == []
+
+
+def test_english_decimal_point_before_percent():
+    [indicator] = _one("Kim ngạch xuất khẩu tăng 6.5% so với cùng kỳ")
+    assert (indicator["value"], indicator["kind"]) == (6.5, "percent")
+
+
+@pytest.mark.parametrize(
+    "text, low, high",
+    [
+        ("thu nhập đạt từ 800.000 đến 1,2 triệu đồng/người/tháng", 800_000, 1_200_000),
+        ("thu nhập đạt từ 800 nghìn đến 1,2 triệu đồng", 800_000, 1_200_000),
+        ("mỗi hộ được hỗ trợ 30 - 40 triệu đồng", 30_000_000, 40_000_000),
+        ("thu hút từ 1,5 - 2 tỷ USD vốn FDI", 1_500_000_000, 2_000_000_000),
+    ],
+)
+def test_ranges_with_scale_words_on_one_or_both_ends(text, low, high):
+    [indicator] = _one(text)
+    assert (indicator["kind"], indicator["low"], indicator["high"]) == ("range", low, high)
+
+
+def test_units_per_area_and_time():
+    yield_range, at_least = _one("Năng suất đạt 2,8 - 3,2 tấn/ha, có nơi đạt từ 4 tấn/ha trở lên.")
+    assert (yield_range["unit"], at_least["unit"], at_least["kind"], at_least["qualifier"]) == ("tấn/ha", "tấn/ha", "measure", "min")
+
+
+def test_estimated_growth_is_approximate():
+    [indicator] = _one("GRDP 9 tháng ước tăng 5,02% so với cùng kỳ")
+    assert indicator["qualifier"] == "approx"
+
+
+def _parents(text: str) -> list[tuple[float | None, int | None, str | None]]:
+    return [(i["value"], i["parent"], i["unit"]) for i in _one(text)]
+
+
+def test_breakdown_after_a_percent_on_the_total():
+    assert _parents("Ngành du lịch đón trên 4,2 triệu lượt khách, tăng 42,6% so với cùng kỳ, trong đó khách quốc tế đạt 86.500 lượt.") == [
+        (4_200_000, None, "lượt"), (42.6, None, "%"), (86_500, 0, "lượt")
+    ]
+
+
+def test_breakdown_in_parentheses_runs_over_semicolons():
+    found = _parents("Toàn tỉnh kết nạp 2.146 đảng viên, đạt 52,3% kế hoạch (trong đó: đoàn viên 1.582 người, chiếm 73,7%; "
+                     "đảng viên nữ 1.014 người; người dân tộc thiểu số 298 người). Có 12 đảng bộ đạt kế hoạch.")
+    assert [parent for _, parent, _ in found] == [None, None, 0, None, 0, 0, None]
+
+
+def test_breakdown_parts_separated_by_semicolons():
+    found = _parents("Tổ chức 1.842 cuộc tiếp xúc, đối thoại, trong đó: cấp tỉnh 8 cuộc; cấp huyện 164 cuộc; cấp xã 1.670 cuộc.")
+    assert [parent for _, parent, _ in found] == [None, 0, 0, 0]
+
+
+def test_parts_in_parentheses_that_add_up_take_the_total_unit():
+    assert _parents("Đã thi hành kỷ luật 45 đảng viên (khiển trách 30, cảnh cáo 12, cách chức 3), tăng 7 trường hợp.") == [
+        (45, None, "đảng viên"), (30, 0, "đảng viên"), (12, 0, "đảng viên"), (3, 0, "đảng viên"), (7, None, "trường hợp")
+    ]
+
+
+def test_parentheses_before_the_marker_do_not_close_the_breakdown():
+    found = _parents("Tỉnh thu hút 1,21 tỷ USD vốn đầu tư trực tiếp nước ngoài (FDI), đạt 80,7% kế hoạch, trong đó "
+                     "cấp mới 42 dự án với tổng vốn 580 triệu USD, 56 dự án điều chỉnh tăng vốn 630 triệu USD.")
+    assert [parent for _, parent, _ in found] == [None, None, None, 0, None, 0]
+
+
+def test_directives_are_targets_and_plans_already_set_are_not_results():
+    [directive] = _one("Đồng chí Bí thư đề nghị năm 2024 mỗi xã xây dựng ít nhất 02 mô hình mới.")
+    assert directive["is_target"] is True
+    first, second = _one("Phấn đấu hoàn thành 100% chương trình kiểm tra đã đề ra, giải quyết dứt điểm 100% đơn thư.")
+    assert first["is_target"] and second["is_target"]
+    [request] = _one("Theo đề nghị của Sở Tài chính, tỉnh đã cấp 12 tỷ đồng.")
+    assert request["is_target"] is False
+
+
+def test_positions_after_the_name_in_several_parts():
+    people = parse_article(CleanArticle(paragraphs=[
+        "Đồng chí Lê Văn Thắng, Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy, Trưởng đoàn đại biểu Quốc hội tỉnh chủ trì hội nghị.",
+        "Theo ông Nguyễn Hoài Dương, Giám đốc Sở Nông nghiệp và Phát triển nông thôn, tỉnh đặt mục tiêu mới.",
+        "Đồng chí Hoàng Minh Tuấn, Phó Bí thư Tỉnh ủy trao Huy hiệu Đảng cho các đảng viên.",
+        "Dự có đồng chí Vàng Thị Mai, Trưởng Ban Dân vận Tỉnh ủy và đồng chí Giàng Seo Phử, Phó Chủ tịch UBND tỉnh.",
+        "Có mặt đồng chí Trần Văn Bình, Bí thư Tỉnh ủy, Phó Chủ tịch UBND tỉnh Đỗ Minh Hà.",
+    ]))["people"]
+    assert {p["name"]: p["position"] for p in people} == {
+        "Lê Văn Thắng": "Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy, Trưởng đoàn đại biểu Quốc hội tỉnh",
+        "Nguyễn Hoài Dương": "Giám đốc Sở Nông nghiệp và Phát triển nông thôn",
+        "Hoàng Minh Tuấn": "Phó Bí thư Tỉnh ủy",
+        "Vàng Thị Mai": "Trưởng Ban Dân vận Tỉnh ủy",
+        "Giàng Seo Phử": "Phó Chủ tịch UBND tỉnh",
+        "Trần Văn Bình": "Bí thư Tỉnh ủy",
+        "Đỗ Minh Hà": "Phó Chủ tịch UBND tỉnh",
+    }
+
+
+@given(st.integers(min_value=1, max_value=10**6), st.integers(min_value=1, max_value=10**6),
+       st.sampled_from([("", 1), (" nghìn", 1000), (" triệu", 10**6), (" tỷ", 10**9)]))
+def test_formatted_ranges_parse_back(a, b, scale):
+    low, high = sorted((a, b))
+    word, factor = scale
+    [indicator] = _one(f"mức hỗ trợ từ {format_vi(low)} đến {format_vi(high)}{word} đồng")
+    assert (indicator["low"], indicator["high"]) == (low * factor, high * factor)
+
+
+@given(st.decimals(min_value=0, max_value=100, places=2, allow_nan=False, allow_infinity=False))
+def test_formatted_percents_parse_back(value):
+    [indicator] = _one(f"tỷ lệ đạt {format_vi(float(value), 2)}%")
+    assert round(indicator["value"], 2) == round(float(value), 2)
+
+
+def test_positions_after_a_name_with_its_own_position_start_the_next_one():
+    people = parse_article(CleanArticle(paragraphs=[
+        "Cục trưởng Cục Thuế tỉnh Nguyễn Văn Nam, Ủy viên Bộ Chính trị, Thường trực Ban Bí thư Trần Cẩm Tú phát biểu.",
+        "Đại tá Nguyễn Văn Hải, Giám đốc Công an tỉnh báo cáo.",
+    ]))["people"]
+    assert {p["name"]: p["position"] for p in people} == {
+        "Nguyễn Văn Nam": "Cục trưởng Cục Thuế tỉnh",
+        "Trần Cẩm Tú": "Ủy viên Bộ Chính trị, Thường trực Ban Bí thư",
+        "Nguyễn Văn Hải": "Giám đốc Công an tỉnh",
+    }
+
+
+def test_document_numbers_with_a_numbered_code():
+    documents = parse_article(CleanArticle(paragraphs=["Luật Đất đai số 31/2024/QH15 và Công văn số 1234/UBND-VX."]))["documents"]
+    assert [(d["number"], d["type"]) for d in documents] == [("31/2024/QH15", "Luật"), ("1234/UBND-VX", "Công văn")]
