@@ -35,6 +35,8 @@ class Source:
     is_local: bool = False
     profile_name: str | None = None
     profile: dict[str, Any] | None = field(default=None, compare=False, hash=False)
+    # RSS/Atom feeds or sitemaps to discover articles from, besides those the site announces itself.
+    feeds: tuple[str, ...] = ()
 
     def is_article(self, path: str) -> bool:
         return re.search(self.article_pattern, path) is not None
@@ -78,9 +80,9 @@ def _read_yaml(path: Path) -> Any:
 
 
 def _expand(raw: str) -> str:
-    """Expand ``${DEMO_PORTAL}`` to the demo portal's base URL from settings."""
+    """Expand ``${DEMO_PORTAL}`` to the demo portal's base URL and ``${DEMO_PORTAL_HOST}`` to its host, from settings."""
     base = f"http://{settings.DEMO_PORTAL_HOST}:{settings.DEMO_PORTAL_PORT}"
-    return raw.replace("${DEMO_PORTAL}", base)
+    return raw.replace("${DEMO_PORTAL}", base).replace("${DEMO_PORTAL_HOST}", settings.DEMO_PORTAL_HOST)
 
 
 def load_profiles(path: Path | None = None) -> dict[str, dict[str, Any]]:
@@ -121,6 +123,9 @@ def load_sources(name_or_path: str | Path | None = None) -> list[Source]:
         for key in ("start_urls", "allowed_hosts"):
             if not isinstance(entry[key], list) or not all(isinstance(u, str) for u in entry[key]):
                 raise SourcesError(f"{where}: '{key}' must be a list of strings")
+        feeds = entry.get("feeds") or []
+        if not isinstance(feeds, list) or not all(isinstance(u, str) for u in feeds):
+            raise SourcesError(f"{where}: 'feeds' must be a list of strings")
         for key in ("article_pattern", "listing_pattern"):
             if entry.get(key):
                 try:
@@ -153,6 +158,7 @@ def load_sources(name_or_path: str | Path | None = None) -> list[Source]:
                 is_local=bool(entry.get("local", False)),
                 profile_name=profile_name,
                 profile=profiles.get(profile_name) if profile_name else None,
+                feeds=tuple(feeds),
             )
         )
     return sources

@@ -142,6 +142,14 @@ def portal(portal_server: ThreadingHTTPServer) -> str:
     return f"http://127.0.0.1:{portal_server.server_address[1]}"
 
 
+@pytest.fixture(autouse=True)
+def _own_hosts_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Per-host turn files of this test only: a port reused by a later test must not inherit a Retry-After."""
+    from etl import settings
+
+    monkeypatch.setattr(settings, "HOSTS_DIR", str(tmp_path / "hosts"))
+
+
 def make_source(base: str, delay_s: float = 0.0) -> Source:
     return Source(
         id="thu",
@@ -263,11 +271,25 @@ def test_backoff_is_capped() -> None:
     assert fetcher.sleep == [1.0, 2.0, 3.0, 3.0]
 
 
-def test_honours_retry_after(portal: str) -> None:
-    with make_fetcher(portal) as fetcher:
+def test_honours_retry_after(portal: str, portal_server: ThreadingHTTPServer) -> None:
+    with make_fetcher(portal, sleep=time.sleep) as fetcher:
         page = fetcher.get(f"{portal}/busy")
-    assert page.status == 200
-    assert fetcher.sleep == [1.0]
+    assert page.status == 200 and page.attempts == 2
+    times = [t for t, path, _ in portal_server.requests if path == "/busy"]  # type: ignore[attr-defined]
+    assert times[1] - times[0] >= 0.95
+    assert [t["status"] for t in page.tries] == [503, 200]
+
+
+def test_retry_after_holds_back_every_fetcher_of_the_host(portal: str, portal_server: ThreadingHTTPServer) -> None:
+    """A 503 with Retry-After told to one worker pauses the others too (they share the host's turn files)."""
+    with make_fetcher(portal, sleep=time.sleep) as first, make_fetcher(portal, sleep=time.sleep) as second:
+        second.get(f"{portal}/page")  # robots.txt read, so the next request is the page alone
+        first.get(f"{portal}/busy")
+        told = [t for t, path, _ in portal_server.requests if path == "/busy"][0]  # type: ignore[attr-defined]
+        assert time.monotonic() - told >= 0.95
+        portal_server.requests.clear()  # type: ignore[attr-defined]
+        second.get(f"{portal}/page")
+    assert [p for _, p, _ in portal_server.requests] == ["/page"]  # type: ignore[attr-defined]
 
 
 def test_retry_after_beyond_the_cap_fails_at_once(portal: str) -> None:
@@ -426,8 +448,12 @@ def test_fetch_urls_writes_records_and_archives_bodies(portal: str, tmp_data: Pa
     assert set(first) == {
         "source", "url", "final_url", "status", "outcome", "error", "content_hash", "raw_path",
         "content_type", "encoding", "etag", "last_modified", "fetched_at", "attempts",
+        "kind", "headers", "body_bytes", "tries",
     }
     assert first["status"] == 200 and first["error"] is None and first["attempts"] == 1
+    assert first["kind"] == "article" and first["headers"]["content-type"] == "text/html; charset=utf-8"
+    assert first["body_bytes"] == len(ARTICLE.encode("utf-8"))
+    assert [(t["status"], t["conditional"]) for t in first["tries"]] == [(200, False)]
     raw = Path(first["raw_path"])
     assert raw == tmp_data / "raw" / first["content_hash"][:2] / f"{first['content_hash']}.html.gz"
     assert gzip.decompress(raw.read_bytes()) == ARTICLE.encode("utf-8")
@@ -443,3 +469,286 @@ def test_store_raw_never_replaces_an_archived_body(tmp_data: Path) -> None:
     again, same = fetch.store_raw(b"<html>one</html>")
     assert (again, same) == (digest, path)
     assert path.stat().st_ino == before.st_ino and path.stat().st_mtime_ns == before.st_mtime_ns
+
+
+# --- conditional requests, encodings, broken transfers ---------------------------------
+class Routes(BaseHTTPRequestHandler):
+    """A server whose answers are a table: path -> function(handler) writing the response."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self.server.seen.append((self.path, dict(self.headers)))  # type: ignore[attr-defined]
+        route = self.server.routes.get(self.path)  # type: ignore[attr-defined]
+        try:
+            if route is None:
+                send(self, 404, "not here")
+            else:
+                route(self)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+def send(handler: BaseHTTPRequestHandler, status: int, body: bytes | str = b"",
+         ctype: str = "text/html; charset=utf-8", **headers: str) -> None:
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    handler.send_response(status)
+    handler.send_header("Content-Type", ctype)
+    handler.send_header("Content-Length", str(len(data)))
+    for key, value in headers.items():
+        handler.send_header(key.replace("_", "-"), value)
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
+@pytest.fixture
+def routes() -> Iterator[tuple[str, dict, list]]:
+    """A route-table server: yields its base URL, the table to fill and the requests it saw."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Routes)
+    server.daemon_threads = True
+    server.routes = {"/robots.txt": lambda h: send(h, 200, "User-agent: *\nAllow: /\n", "text/plain")}  # type: ignore[attr-defined]
+    server.seen = []  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", server.routes, server.seen  # type: ignore[attr-defined]
+    server.shutdown()
+    server.server_close()
+
+
+def _with_etag(body: str, etag: str = '"v1"', modified: str = "Mon, 01 Jan 2024 00:00:00 GMT"):
+    def answer(handler: BaseHTTPRequestHandler) -> None:
+        if handler.headers.get("If-None-Match") == etag:
+            handler.send_response(304)
+            handler.send_header("ETag", etag)
+            handler.end_headers()
+        else:
+            send(handler, 200, body, ETag=etag, Last_Modified=modified)
+    return answer
+
+
+def test_a_conditional_request_gets_not_modified_and_carries_the_version_forward(routes, tmp_data: Path) -> None:
+    base, table, seen = routes
+    table["/tin/1.html"] = _with_etag(ARTICLE)
+    with make_fetcher(base) as fetcher:
+        first = fetch.fetch_record(make_source(base), f"{base}/tin/1.html", page=fetcher.get(f"{base}/tin/1.html"))
+        page = fetcher.get(f"{base}/tin/1.html", validators=first)
+    assert first["etag"] == '"v1"' and first["last_modified"] == "Mon, 01 Jan 2024 00:00:00 GMT"
+    assert seen[-1][1]["If-None-Match"] == '"v1"'
+    assert seen[-1][1]["If-Modified-Since"] == "Mon, 01 Jan 2024 00:00:00 GMT"
+    assert (page.status, page.body) == (304, b"")
+    again = fetch.fetch_record(make_source(base), page.url, page=page, previous=first)
+    assert again["outcome"] == "not_modified"
+    assert (again["content_hash"], again["raw_path"], again["etag"]) == (first["content_hash"], first["raw_path"], '"v1"')
+    assert again["tries"][0]["conditional"] is True
+
+
+def test_a_body_already_parsed_is_unchanged(routes, tmp_data: Path) -> None:
+    base, table, _ = routes
+    table["/tin/1.html"] = lambda h: send(h, 200, ARTICLE)
+    source = make_source(base)
+    with make_fetcher(base) as fetcher:
+        page = fetcher.get(f"{base}/tin/1.html")
+    digest = fetch.store_raw(page.body)[0]
+    assert fetch.fetch_record(source, page.url, page=page, parsed={digest})["outcome"] == "unchanged"
+    assert fetch.fetch_record(source, page.url, page=page, parsed={"other"})["outcome"] == "fetched"
+
+
+def test_fetch_urls_asks_conditionally_only_for_archived_bodies(routes, tmp_data: Path) -> None:
+    base, table, seen = routes
+    table["/tin/1.html"] = _with_etag(ARTICLE)
+    table["/tin/2.html"] = _with_etag(ARTICLE.replace("Tin", "Tin 2"), etag='"v2"')
+    digest, path = fetch.store_raw(ARTICLE.encode("utf-8"))
+    state = {
+        f"{base}/tin/1.html": {"etag": '"v1"', "content_hash": digest, "raw_path": str(path), "plan": "revisit"},
+        f"{base}/tin/2.html": {"etag": '"v2"', "content_hash": "0" * 64, "plan": "retry"},  # not archived
+    }
+    with make_fetcher(base) as fetcher:
+        out = fetch.fetch_urls(make_source(base), list(state), tmp_data / "runs" / "r", fetcher=fetcher, state=state)
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [(r["outcome"], r["plan"]) for r in records] == [("not_modified", "revisit"), ("fetched", "retry")]
+    asked = {p: h for p, h in seen if p.startswith("/tin/")}
+    assert "If-None-Match" in asked["/tin/1.html"] and "If-None-Match" not in asked["/tin/2.html"]
+
+
+def test_gzip_is_decoded_and_a_gzip_bomb_is_refused(routes) -> None:
+    base, table, _ = routes
+    small = gzip.compress(ARTICLE.encode("utf-8"))
+    bomb = gzip.compress(b"<p>" + b"a" * 3_000_000 + b"</p>")
+    table["/tin/1.html"] = lambda h: send(h, 200, small, Content_Encoding="gzip")
+    table["/tin/2.html"] = lambda h: send(h, 200, bomb, Content_Encoding="gzip")
+    with make_fetcher(base, max_body_bytes=1_000_000) as fetcher:
+        assert fetcher.get(f"{base}/tin/1.html").body == ARTICLE.encode("utf-8")
+        with pytest.raises(FetchError) as info:
+            fetcher.get(f"{base}/tin/2.html")
+    assert len(bomb) < 1_000_000
+    assert (info.value.outcome, str(info.value)) == ("skipped", "too large (more than 1000000 bytes)")
+
+
+def _truncated(handler: BaseHTTPRequestHandler) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html")
+    handler.send_header("Content-Length", "5000")
+    handler.end_headers()
+    handler.wfile.write(b"<p>only part of it")
+    handler.close_connection = True
+
+
+def _reset(handler: BaseHTTPRequestHandler) -> None:
+    import socket
+    import struct
+
+    handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    handler.close_connection = True
+
+
+def test_a_truncated_body_and_a_reset_connection_are_retried_then_failed(routes) -> None:
+    base, table, seen = routes
+    table["/tin/1.html"] = _truncated
+    table["/tin/2.html"] = _reset
+    with make_fetcher(base, max_attempts=2) as fetcher:
+        with pytest.raises(FetchError) as truncated:
+            fetcher.get(f"{base}/tin/1.html")
+        with pytest.raises(FetchError) as reset:
+            fetcher.get(f"{base}/tin/2.html")
+    assert truncated.value.outcome == "failed" and str(truncated.value).startswith("protocol error")
+    assert str(truncated.value).endswith("after 2 attempts") and truncated.value.attempts == 2
+    assert reset.value.outcome == "failed" and str(reset.value).endswith("after 2 attempts")
+    assert [p for p, _ in seen].count("/tin/2.html") == 2
+
+
+def test_the_declared_encoding_comes_from_the_header_then_the_meta_tag(routes) -> None:
+    base, table, _ = routes
+    cp1258 = "<html><head><meta charset=\"windows-1258\"></head><body><p>Hội nghị</p></body></html>"
+    table["/tin/1.html"] = lambda h: send(h, 200, cp1258.encode("cp1258", "xmlcharrefreplace"), "text/html")
+    table["/tin/2.html"] = lambda h: send(h, 200, cp1258.encode("utf-8"), "text/html; charset=UTF-8")
+    with make_fetcher(base) as fetcher:
+        assert fetcher.get(f"{base}/tin/1.html").declared_encoding == "windows-1258"
+        assert fetcher.get(f"{base}/tin/2.html").declared_encoding == "utf-8"
+
+
+def test_robots_txt_is_asked_for_conditionally_and_read_back_from_the_archive(routes, tmp_data: Path) -> None:
+    base, table, seen = routes
+    table["/robots.txt"] = _with_etag("User-agent: *\nDisallow: /cam/\n")
+    table["/tin/1.html"] = lambda h: send(h, 200, ARTICLE)
+    with make_fetcher(base) as fetcher:
+        fetcher.get(f"{base}/tin/1.html")
+    [record] = fetcher.robots_records
+    assert (record["kind"], record["outcome"], record["etag"]) == ("robots", "fetched", '"v1"')
+    with make_fetcher(base, robots_state={record["url"]: record}) as again:
+        with pytest.raises(FetchError) as info:
+            again.get(f"{base}/cam/1.html")
+    assert again.robots_records[0]["outcome"] == "not_modified"
+    assert str(info.value).startswith("disallowed by robots.txt")
+    assert seen[-1][0] == "/robots.txt" and seen[-1][1]["If-None-Match"] == '"v1"'
+
+
+def test_crawl_delay_of_robots_txt_lengthens_the_pause(routes) -> None:
+    base, table, seen = routes
+    table["/robots.txt"] = lambda h: send(h, 200, "User-agent: *\nCrawl-delay: 0.3\n", "text/plain")
+    for i in (1, 2):
+        table[f"/tin/{i}.html"] = lambda h: send(h, 200, ARTICLE)
+    with make_fetcher(base, sleep=time.sleep) as fetcher:
+        fetcher.get(f"{base}/tin/1.html")
+        started = time.monotonic()
+        fetcher.get(f"{base}/tin/2.html")
+    assert time.monotonic() - started >= 0.29
+
+
+# --- feeds, sitemaps and the watermark ---------------------------------------------------
+RSS = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>
+<item><title>Một</title><link>{base}/tin/1.html?utm_source=rss</link><pubDate>Tue, 02 Jan 2024 08:00:00 +0700</pubDate></item>
+<item><title>Bảy</title><link>{base}/tin/7.html</link></item>
+<item><title>Ngoài</title><link>http://example.org/tin/8.html</link></item>
+</channel></rss>"""
+ATOM = """<feed xmlns="http://www.w3.org/2005/Atom"><entry><link rel="alternate" href="/tin/9.html"/>
+<updated>2024-01-03T00:00:00Z</updated></entry></feed>"""
+SITEMAP_INDEX = """<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>{base}/sitemap-old.xml</loc><lastmod>2020-01-01</lastmod></sitemap>
+<sitemap><loc>{base}/sitemap-new.xml.gz</loc><lastmod>2024-02-01</lastmod></sitemap></sitemapindex>"""
+SITEMAP = """<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<url><loc>{base}/tin/10.html</loc><lastmod>2024-02-01T10:00:00+07:00</lastmod></url></urlset>"""
+
+
+def test_feed_entries_reads_rss_atom_sitemaps_and_gzip() -> None:
+    entries, children = fetch.feed_entries(RSS.format(base="http://h").encode())
+    assert entries[0] == ("http://h/tin/1.html?utm_source=rss", "2024-01-02T01:00:00+00:00")
+    assert [e[0] for e in entries] == ["http://h/tin/1.html?utm_source=rss", "http://h/tin/7.html", "http://example.org/tin/8.html"]
+    assert fetch.feed_entries(ATOM.encode()) == ([("/tin/9.html", "2024-01-03T00:00:00+00:00")], [])
+    _, children = fetch.feed_entries(SITEMAP_INDEX.format(base="http://h").encode())
+    assert children == [("http://h/sitemap-old.xml", "2020-01-01T00:00:00+00:00"),
+                        ("http://h/sitemap-new.xml.gz", "2024-02-01T00:00:00+00:00")]
+    gz = gzip.compress(SITEMAP.format(base="http://h").encode())
+    assert fetch.feed_entries(gz) == ([("http://h/tin/10.html", "2024-02-01T03:00:00+00:00")], [])
+    assert fetch.feed_entries(b"not xml at all <<<") == ([], [])
+
+
+def test_feed_entries_expands_no_entities() -> None:
+    laughs = b"""<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">
+<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY x SYSTEM "file:///etc/passwd">]>
+<rss><channel><item><link>http://h/tin/&c;&x;.html</link></item></channel></rss>"""
+    entries, _ = fetch.feed_entries(laughs)
+    assert all("aaaa" not in link and "root" not in link for link, _ in entries)
+
+
+def _discovery_site(base: str, table: dict) -> None:
+    table["/robots.txt"] = lambda h: send(h, 200, f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n", "text/plain")
+    table["/tin"] = _with_etag(
+        '<html><head><link rel="alternate" type="application/rss+xml" href="/rss.xml"></head><body>'
+        '<a href="/tin/1.html">1</a><a href="/tin/2.html">2</a><a href="/tin?page=2">2</a><a href="/tin?page=3">3</a>'
+        "</body></html>", etag='"l1"')
+    table["/tin?page=2"] = lambda h: send(h, 200, '<a href="/tin/3.html">3</a><a href="/tin/4.html">4</a>')
+    table["/tin?page=3"] = lambda h: send(h, 200, '<a href="/tin/5.html">5</a>')
+    table["/rss.xml"] = lambda h: send(h, 200, RSS.format(base=base), "application/rss+xml")
+    table["/sitemap.xml"] = lambda h: send(h, 200, SITEMAP_INDEX.format(base=base), "application/xml")
+    table["/sitemap-old.xml"] = lambda h: send(h, 200, SITEMAP.format(base=base).replace("10.html", "11.html"), "text/xml")
+    table["/sitemap-new.xml.gz"] = lambda h: send(h, 200, gzip.compress(SITEMAP.format(base=base).encode()),
+                                                  "application/x-gzip")
+
+
+def test_walk_uses_listings_announced_feeds_and_robots_sitemaps(routes, tmp_data: Path) -> None:
+    base, table, _ = routes
+    _discovery_site(base, table)
+    source = make_source(base)
+    with make_fetcher(base) as fetcher:
+        found = fetch.walk(source, fetcher, since="2023-06-01T00:00:00+00:00")
+    assert list(found.articles) == [f"{base}/tin/{n}.html" for n in (1, 2, 7, 3, 4, 5, 10)]
+    assert found.articles[f"{base}/tin/10.html"] == "2024-02-01T03:00:00+00:00"
+    kinds = [(r["url"].removeprefix(base), r["kind"]) for r in found.records]
+    # robots.txt's sitemap is queued after the first page; the old child sitemap predates `since`.
+    assert kinds == [("/tin", "listing"), ("/sitemap.xml", "feed"), ("/rss.xml", "feed"),
+                     ("/tin?page=2", "listing"), ("/tin?page=3", "listing"), ("/sitemap-new.xml.gz", "feed")]
+    assert found.records[0]["article_count"] == 2 and found.stopped_at == []
+
+
+def test_walk_stops_at_the_watermark_and_reads_unchanged_listings_from_the_archive(routes, tmp_data: Path) -> None:
+    base, table, seen = routes
+    _discovery_site(base, table)
+    source = make_source(base)
+    with make_fetcher(base) as fetcher:
+        first = fetch.walk(source, fetcher)
+    known = set(first.articles)
+    state = {r["url"]: r for r in first.records}
+    seen.clear()
+    with make_fetcher(base) as fetcher:
+        again = fetch.walk(source, fetcher, known=known, pages_state=state, since="2025-01-01T00:00:00+00:00")
+    asked = [p for p, _ in seen]
+    assert "/tin?page=2" not in asked and "/tin?page=3" not in asked  # every article on /tin was seen
+    assert "/sitemap-new.xml.gz" not in asked  # older than the last crawl
+    listing = again.records[0]
+    assert (listing["outcome"], listing["is_watermark"], listing["new_article_count"]) == ("not_modified", True, 0)
+    assert again.stopped_at == [f"{base}/tin"] and set(again.articles) <= known
+    assert {f"{base}/tin/1.html", f"{base}/tin/2.html"} <= set(again.articles)  # links read back from the archive
+
+
+def test_walk_follows_pagination_while_a_listing_page_shows_something_new(routes, tmp_data: Path) -> None:
+    base, table, _ = routes
+    _discovery_site(base, table)
+    with make_fetcher(base) as fetcher:
+        found = fetch.walk(make_source(base), fetcher, known={f"{base}/tin/{n}.html" for n in (1, 3, 4)})
+    # /tin shows 2, new: its pagination is followed; /tin?page=2 shows only seen ones: page 3 is dropped.
+    assert [r["url"].removeprefix(base) for r in found.records if r["kind"] == "listing"] == ["/tin", "/tin?page=2"]
+    assert found.records[0]["new_article_count"] == 1
+    assert found.stopped_at == [f"{base}/tin?page=2"]
