@@ -5,18 +5,20 @@ Daily ingestion of the provincial party-committee portals named in the sources f
 (`TINHUY_SOURCES`: `default`, `demo`, or a path) into the DuckDB warehouse.
 
 ```
-sources ─► discover ─► fetch ─► clean ─► parse ─► stage ─► validate ─► load ─► alert
+sources ─► discover ─► fetch ─► clean ─► parse ─► stage ─► validate ─► load ─► alert ─► dq_gate
            └──────── one mapped task per source ───────┘   └── pool `warehouse` ──┘
 ```
 
-- **discover** walks each source's listing pages for article URLs (`urls.json`).
-- **fetch** downloads them politely into the raw archive (`fetched.jsonl`).
+- **discover** walks listings, feeds and sitemaps down to what earlier runs saw and plans fetch batches
+  (`urls.json`); **fetch** gets a batch politely, conditionally, into the raw archive (`fetched.jsonl`).
 - **clean** and **parse** turn pages into articles and indicators (`cleaned.jsonl`, `parsed.jsonl`).
 - **stage**, **validate** and **load** write the warehouse, one at a time (pool `warehouse`, 1 slot).
-- **alert** mails one message to the data-quality list when checks failed.
+- **alert** mails the data-quality list when checks failed (and a separate email when a source broke).
+- **dq_gate** fails when an error-level check failed: the clean rows are loaded, the failing ones held
+  in `dq.quarantine` (`tinhuy quarantine`); the red task shows the run's data quality.
 
 Per-source tasks pass file paths, never pages. A page or a whole source that fails is recorded
-(`raw.fetch_log`, task logs) and does not stop the other sources; see `etl/tasks.py`.
+(`raw.fetch_log`, task logs) and does not stop the other sources; see `etl/tasks.py` and `etl/crawl.py`.
 """
 
 from __future__ import annotations
@@ -49,12 +51,12 @@ BY_SOURCE = "{{ task.op_kwargs['path'].split('/')[-2] }}"
 )
 def tinhuy_ingest():
     @task
-    def sources() -> list[str]:
-        return tasks.source_ids()
+    def sources(run_id: str | None = None) -> list[str]:
+        return tasks.fetch_batches(run_id)
 
-    @task(map_index_template="{{ task.op_kwargs['source_id'] }}")
-    def discover(source_id: str, run_id: str | None = None) -> str:
-        return tasks.discover(source_id, run_id)
+    @task(map_index_template=BY_SOURCE)
+    def discover(path: str, run_id: str | None = None) -> str:
+        return tasks.discover_batch(path, run_id)
 
     @task(map_index_template=BY_SOURCE)
     def fetch(path: str) -> str:
@@ -84,10 +86,14 @@ def tinhuy_ingest():
     def alert(report_path: str) -> str | None:
         return tasks.alert(report_path)
 
-    urls = discover.expand(source_id=sources())
+    @task(retries=0)
+    def dq_gate(report_path: str) -> str:
+        return tasks.dq_gate(report_path)
+
+    urls = discover.expand(path=sources())
     parsed = parse.expand(path=clean.expand(path=fetch.expand(path=urls)))
     report = validate()
-    parsed >> stage() >> report >> load() >> alert(report)
+    parsed >> stage() >> report >> load() >> alert(report) >> dq_gate(report)
 
 
 tinhuy_ingest()

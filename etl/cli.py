@@ -74,6 +74,44 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return demo.run()
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from etl import export
+
+    manifest = export.export_parquet(args.parquet, args.warehouse)
+    rows = sum(table["rows"] for table in manifest["tables"])
+    print(f"exported {len(manifest['tables'])} tables and views ({rows} rows) to {args.parquet}")
+    return 0
+
+
+def _cmd_quarantine(args: argparse.Namespace) -> int:
+    from etl import quarantine, warehouse
+
+    path = args.warehouse or settings.WAREHOUSE
+    with warehouse.read(path) as con:
+        found = quarantine.rows(con, run_id=args.run, include_flagged=args.flagged)
+    print(quarantine.format_rows(found, path))
+    return 0
+
+
+def _cmd_crawl(args: argparse.Namespace) -> int:
+    from etl import crawl
+
+    progress = crawl.Progress(sys.stderr)
+    result = crawl.crawl(sources=args.sources, source_id=args.source, max_pages=args.max_pages,
+                         validate=not args.no_validate, progress=progress)
+    print(json.dumps(result["counts"]))
+    return 0
+
+
+def _cmd_reparse(args: argparse.Namespace) -> int:
+    from etl import crawl
+
+    result = crawl.reparse(sources=args.sources, source_id=args.source, validate=not args.no_validate,
+                           progress=crawl.Progress(sys.stderr))
+    print(json.dumps(result["counts"]))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tinhuy", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to standard error")
@@ -92,6 +130,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="run the whole pipeline once through Airflow against the demo portal")
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("crawl", help="crawl the sources once outside Airflow, into the warehouse; prints a JSON line of counts")
+    p.add_argument("--sources", metavar="FILE", help="sources file, or 'default'/'demo' (default: TINHUY_SOURCES)")
+    p.add_argument("--source", metavar="ID", help="crawl only this source")
+    p.add_argument("--max-pages", type=int, metavar="N", help=f"article pages per source (default {settings.MAX_PAGES_PER_RUN})")
+    p.add_argument("--no-validate", action="store_true", help="skip the data-quality checks")
+    p.set_defaults(func=_cmd_crawl)
+
+    p = sub.add_parser("reparse", help="rebuild staging and the mart from the raw archive, without the network")
+    p.add_argument("--sources", metavar="FILE", help="sources file, or 'default'/'demo' (default: TINHUY_SOURCES)")
+    p.add_argument("--source", metavar="ID", help="reparse only this source's pages")
+    p.add_argument("--no-validate", action="store_true", help="skip the data-quality checks")
+    p.set_defaults(func=_cmd_reparse)
+
+    p = sub.add_parser("export", help="write the warehouse's mart and dq tables as Parquet files for BI tools")
+    p.add_argument("--parquet", required=True, metavar="DIR", help="directory for the Parquet files (created)")
+    p.add_argument("--warehouse", metavar="PATH", help=f"the warehouse file (default {settings.WAREHOUSE})")
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("quarantine", help="list the rows data-quality checks hold out of the mart, and why")
+    p.add_argument("--run", metavar="RUN_ID", help="only what this run's validation found")
+    p.add_argument("--flagged", action="store_true", help="also the rows warnings flagged (loaded, is_flagged)")
+    p.add_argument("--warehouse", metavar="PATH", help=f"the warehouse file (default {settings.WAREHOUSE})")
+    p.set_defaults(func=_cmd_quarantine)
     return parser
 
 

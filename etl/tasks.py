@@ -75,40 +75,48 @@ def source_ids() -> list[str]:
 
 
 def discover(source_id: str, run_id: str) -> str:
-    """Find a source's article URLs; writes ``<run>/<source>/urls.json`` and returns its path."""
-    from etl import fetch
+    """Find a source's article URLs and plan its fetch batches; returns the first batch, ``<run>/<source>/urls.json``.
 
-    source = _source(source_id)
-    failures: list[dict[str, Any]] = []
-    error = None
-    try:
-        urls = fetch.discover(source, settings.MAX_LISTING_PAGES, failures=failures)
-    except Exception as exc:  # noqa: BLE001 - one broken source must not hold up the others
-        log.exception("%s: discovery failed", source_id)
-        urls, error = [], f"discovery failed: {_one_line(exc)}"
-    path = run_dir(run_id) / source_id / URLS_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"source": source_id, "urls": urls, "error": error, "listing_failures": failures}
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
-    return str(path)
+    What earlier runs saw is read from the warehouse (``etl.crawl``): discovery stops at the
+    watermark, failed URLs are retried, known ones revisited with conditional requests.
+    """
+    from etl import crawl
+    from etl.sources import load_sources
+
+    slots = crawl.slots_per_source(len(load_sources(settings.SOURCES)))
+    return str(crawl.discover_source(_source(source_id), run_id, slots=slots)[0])
+
+
+def fetch_batches(run_id: str) -> list[str]:
+    """The ``urls.json`` of every fetch batch of a run: what discover, fetch, clean and parse are mapped over.
+
+    A source has ``<run>/<source>/urls.json`` and, only when MAX_PAGES_PER_RUN needs more than
+    FETCH_BATCH_SIZE URLs, ``<source>~001`` …; never more than MAX_MAPPED_TASKS in all, Airflow's
+    limit on the instances of one mapped task. Fixed before discovery so the DAG can expand over it.
+    """
+    from etl import crawl
+
+    return crawl.batch_paths(source_ids(), run_id)
+
+
+def discover_batch(urls_path: str, run_id: str) -> str:
+    """Discover for a source's first batch (it plans all of them); a later batch waits for that and returns its path."""
+    directory = Path(urls_path).parent
+    source_id, _, number = directory.name.rpartition("~")
+    if source_id and number.isdigit():
+        return urls_path
+    return discover(directory.name, run_id)
 
 
 def fetch(urls_path: str) -> str:
-    """Fetch the URLs of ``urls.json`` into the raw archive; returns the path of ``fetched.jsonl``.
+    """Fetch the URLs of one batch file into the raw archive; returns the path of ``fetched.jsonl`` beside it.
 
-    Listing pages that could not be fetched come first in the file, so a portal that is down
-    shows in ``raw.fetch_log`` as failed fetches rather than as silence.
+    The first batch of a source starts with the listing pages that could not be fetched, so a
+    portal that is down shows in ``raw.fetch_log`` as failed fetches rather than as silence.
     """
-    from etl import fetch as fetching
+    from etl import crawl
 
-    found = json.loads(Path(urls_path).read_text(encoding="utf-8"))
-    source = _source(found["source"])
-    path = fetching.fetch_urls(
-        source, found["urls"], Path(urls_path).parent.parent, extra_records=found.get("listing_failures") or []
-    )
-    return str(path)
+    return str(crawl.fetch_batch(urls_path))
 
 
 def clean(fetched_path: str) -> str:
@@ -178,10 +186,11 @@ def parse(cleaned_path: str) -> str:
 # --- the warehouse: one writer at a time -------------------------------------------------
 def stage(run_id: str) -> dict[str, int]:
     """Load the run's fetch records and parsed articles into the staging tables; row counts per table."""
+    from etl import crawl, warehouse
     from etl import stage as staging
-    from etl import warehouse
 
     with warehouse.writing() as con:
+        crawl.record_run(run_dir(run_id), run_id, con)
         counts = staging.stage_run(run_dir(run_id), run_id, con)
     log.info("staged %s", counts)
     return counts
@@ -212,8 +221,22 @@ def load(run_id: str) -> dict[str, int]:
 
 
 def alert(report_path: str) -> str | None:
-    """Mail the data-quality alert for a validation report; where it went, or None when every check passed."""
+    """Mail the run's data-quality and source-broken alerts; where they went, or None when every check passed."""
     from etl import alert as alerting
 
     report = json.loads(Path(report_path).read_text(encoding="utf-8"))
     return alerting.send(report)
+
+
+def dq_gate(report_path: str) -> str:
+    """Fail (DataQualityError) when an error-level check failed, after the load and the alert; else say so.
+
+    The clean rows are already in the mart and the failing ones held in ``dq.quarantine``: failing
+    here only makes the run's data-quality state visible in Airflow (a red task, a failed run).
+    """
+    from etl import validate as validation
+
+    report = json.loads(Path(report_path).read_text(encoding="utf-8"))
+    verdict = validation.gate(report)
+    log.info("%s", verdict)
+    return verdict

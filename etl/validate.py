@@ -1,4 +1,10 @@
-"""Check a run's staged rows with the expectation suites and the SQL cross-checks; write the report."""
+"""Check a run's staged rows with the expectation suites and the SQL cross-checks; write the report.
+
+Every check is an error or a warning (``meta.severity``). The rows a failed check finds go to
+``dq.quarantine`` (etl.quarantine): held out of the mart for an error, loaded with a flag for a
+warning. Checks that find no rows (a table's row count, a column's type) and source-level checks
+(``sql/checks/sources/``) hold nothing; they show in the report, the alert and the DQ gate.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +24,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from etl import settings
+from etl import quarantine, settings
 
 log = logging.getLogger(__name__)
 # Great Expectations logs at INFO while it imports; quiet it before it is imported (inside a task).
@@ -27,9 +33,27 @@ logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 SEVERITIES = ("error", "warning")
 TABLE_NAME = re.compile(r"^[a-z_]+\.[a-z_]+$")
+QUERY_NAME = re.compile(r"^(?:sources/)?[a-z_]+$")
 # Columns an example row is described by, when the check names no column of its own.
 URL_COLUMNS = ("article_id", "url")
 SENTENCE_COLUMNS = ("sentence", "title")
+# The suite of the source-level checks (sql/checks/sources/): their failures are mailed as "source broken".
+SOURCE_SUITE = "sources"
+ARTICLES = "staging.stg_articles"
+INDICATORS = "staging.stg_indicators"
+# The column that numbers a staged table's rows within an article version (none: the article itself).
+ROW_INDEX_COLUMNS = {
+    ARTICLES: None,
+    INDICATORS: "indicator_index",
+    "staging.stg_documents": "document_index",
+    "staging.stg_people": "person_index",
+}
+# A cross-check row names the indicators it holds in this column (a list); without it, the article.
+HELD_INDICATORS_COLUMN = "indicator_indexes"
+
+
+class DataQualityError(RuntimeError):
+    """Error-level checks failed in a run; the message is one line naming them and what was held."""
 
 
 class SuiteError(ValueError):
@@ -59,13 +83,15 @@ def load_suites(directory: Path | None = None) -> list[Suite]:
 def validate_run(run_id: str, con: duckdb.DuckDBPyConnection, report_path: str | Path) -> dict[str, Any]:
     """Run every suite on the run's rows, store the results in dq.check_results, write and return the report."""
     checked_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    params = _expectation_params(con)
     with _string_row_conditions_allowed():
         context = _gx_context()
-        checks, results = [], []
+        checks, results, findings = [], [], []
         for suite in load_suites():
-            entries, result = _validate(context, suite, _rows(con, suite, run_id))
+            entries, result, found = _validate(context, suite, _rows(con, suite, run_id), params)
             checks.extend(entries)
             results.append((suite, result))
+            findings.extend(found)
         docs = _data_docs(context, run_id, checked_at, results) if settings.BUILD_DATA_DOCS else None
     report = {
         "run_id": run_id,
@@ -75,13 +101,43 @@ def validate_run(run_id: str, con: duckdb.DuckDBPyConnection, report_path: str |
         "checks": checks,
         "sources": _sources(con, run_id),
         "data_docs": docs,
+        "quarantine": quarantine.counts(findings),
     }
-    _store(con, run_id, checked_at, checks)
+    _name_sources(con, run_id, checks)
+    _store(con, run_id, checked_at, checks, findings)
     report_path = Path(report_path)
     report_path.parent.mkdir(parents=True, exist_ok=True)
     report_path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    log.info("validated run %s: %d passed, %d failed", run_id, report["passed"], report["failed"])
+    log.info(
+        "validated run %s: %d passed, %d failed; %d rows held, %d flagged",
+        run_id, report["passed"], report["failed"], report["quarantine"]["held"], report["quarantine"]["flagged"],
+    )
     return report
+
+
+def failed_errors(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The error-level checks of a report that did not pass."""
+    return [c for c in report.get("checks") or [] if not c.get("success") and c.get("severity") == "error"]
+
+
+def gate(report: dict[str, Any]) -> str:
+    """Raise DataQualityError when an error-level check failed; else say what passed, in one line.
+
+    Runs after the load: the clean rows are in the mart and the failing ones held, so the failure
+    only makes the run's data-quality state visible (a red task in Airflow).
+    """
+    errors = failed_errors(report)
+    held = (report.get("quarantine") or {}).get("held", 0)
+    flagged = (report.get("quarantine") or {}).get("flagged", 0)
+    if errors:
+        names = ", ".join(f"{c.get('name')} ({c.get('unexpected_count') or 0})" for c in errors)
+        raise DataQualityError(
+            f"run {report.get('run_id')}: {len(errors)} error check{'s' if len(errors) != 1 else ''} failed: "
+            f"{names}; {held} rows held out of the mart (`tinhuy quarantine`), {flagged} flagged; "
+            "the clean rows are loaded"
+        )
+    warnings_failed = int(report.get("failed") or 0)
+    return f"run {report.get('run_id')}: no error check failed ({warnings_failed} warnings, {flagged} rows flagged)"
 
 
 @contextlib.contextmanager
@@ -105,7 +161,7 @@ def _suite(path: Path) -> Suite:
         raise SuiteError(f"{path}: needs a name and exactly one of table or query")
     if table is not None and not TABLE_NAME.match(table):
         raise SuiteError(f"{path}: table must be schema.table, got {table!r}")
-    if query is not None and not (settings.SQL_DIR / "checks" / f"{query}.sql").exists():
+    if query is not None and not (QUERY_NAME.match(query) and (settings.SQL_DIR / "checks" / f"{query}.sql").exists()):
         raise SuiteError(f"{path}: no sql/checks/{query}.sql")
     names = set()
     for index, expectation in enumerate(data.get("expectations") or []):
@@ -147,6 +203,8 @@ def _rows(con: duckdb.DuckDBPyConnection, suite: Suite, run_id: str) -> pd.DataF
         if not known:
             raise SuiteError(f"{suite.path}: no table {suite.table} in the warehouse")
         frame = con.execute(f"select * from {suite.table} where run_id = ?", [run_id]).df()
+        for column, derive in DERIVED_COLUMNS.get(suite.table, {}).items():
+            frame[column] = derive(frame)
     else:
         sql = (settings.SQL_DIR / "checks" / f"{suite.query}.sql").read_text(encoding="utf-8")
         frame = con.execute(sql, _query_params(sql, run_id)).df()
@@ -167,12 +225,51 @@ def _query_params(sql: str, run_id: str) -> dict[str, Any]:
     return {name: value for name, value in params.items() if re.search(rf"\${name}\b", sql)}
 
 
-def _expectation_params() -> dict[str, str]:
-    """Values suites refer to as {"$PARAMETER": name}: thresholds that live in settings or move with time."""
+def _province_unit(frame: pd.DataFrame) -> pd.Series:
+    """The unit etl.provinces matches each written province to, else the name as written (null stays null)."""
+    from etl import provinces
+
+    return frame["province"].map(lambda name: (provinces.match(name) or name) if isinstance(name, str) else None)
+
+
+def _known_units() -> frozenset[str]:
+    from etl import provinces
+
+    path = settings.SQL_DIR / "mart" / "seeds" / "units.csv"
+    return frozenset(row["unit"].strip().lower() for row in provinces.read_csv(path)) | {"%"}
+
+
+def _is_unit_known(frame: pd.DataFrame) -> pd.Series:
+    """Whether every part of each unit (tấn/ha: tấn, ha) is a unit of sql/mart/seeds/units.csv; null for no unit."""
+    known = _known_units()
+
+    def check(unit: Any) -> bool | None:
+        if not isinstance(unit, str) or not unit.strip():
+            return None
+        return all(part.strip() in known for part in unit.lower().split("/"))
+
+    return frame["unit"].map(check).astype("object")
+
+
+# Columns added to a staged table's rows before its suite runs, for checks GX cannot express on
+# the stored columns alone; the suites' notes say what each holds.
+DERIVED_COLUMNS = {
+    ARTICLES: {"province_unit": _province_unit},
+    INDICATORS: {"is_unit_known": _is_unit_known},
+}
+
+
+def _expectation_params(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Values suites refer to as {"$PARAMETER": name}: thresholds in settings, the clock, the warehouse's dimensions."""
     latest = dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=settings.FUTURE_DATE_SLACK_DAYS)
+    provinces = con.execute(
+        "select distinct province_name from mart.dim_province "
+        "where province_key <> meta.unknown_key() and province_name is not null order by 1"
+    ).fetchall()
     return {
         "earliest_published_at": f"{settings.EARLIEST_PUBLISHED_DATE}T00:00:00",
         "latest_published_at": f"{latest.isoformat()}T23:59:59",
+        "dim_province_names": [name for (name,) in provinces],
     }
 
 
@@ -194,8 +291,10 @@ def _quiet_gx_loggers() -> None:
             logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def _validate(context, suite: Suite, frame: pd.DataFrame) -> tuple[list[dict[str, Any]], Any]:
-    """The report entries of one suite over one DataFrame, in the suite's order, and GX's result."""
+def _validate(
+    context, suite: Suite, frame: pd.DataFrame, params: dict[str, Any]
+) -> tuple[list[dict[str, Any]], Any, list[dict[str, Any]]]:
+    """The report entries of one suite over one DataFrame, in the suite's order; GX's result; the rows found."""
     from great_expectations.core.expectation_suite import ExpectationSuite
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
@@ -216,10 +315,15 @@ def _validate(context, suite: Suite, frame: pd.DataFrame) -> tuple[list[dict[str
     batch = source.add_dataframe_asset(asset_name).add_batch_definition_whole_dataframe("run").get_batch(
         batch_parameters={"dataframe": frame}
     )
-    results = batch.validate(gx_suite, result_format="COMPLETE", expectation_parameters=_expectation_params())
+    results = batch.validate(gx_suite, result_format="COMPLETE", expectation_parameters=params)
     by_name = {result.expectation_config.meta["name"]: result for result in results.results}
     entries = [_entry(suite, each, by_name[_check_name(each)], frame) for each in suite.expectations]
-    return entries, results
+    findings = [
+        finding
+        for each in suite.expectations
+        for finding in _findings(suite, each, by_name[_check_name(each)], frame)
+    ]
+    return entries, results, findings
 
 
 def _entry(suite: Suite, expectation: dict[str, Any], result, frame: pd.DataFrame) -> dict[str, Any]:
@@ -239,6 +343,59 @@ def _entry(suite: Suite, expectation: dict[str, Any], result, frame: pd.DataFram
     }
 
 
+def _findings(suite: Suite, expectation: dict[str, Any], result, frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The staged rows a failed check found, for dq.quarantine: held for an error, flagged for a warning.
+
+    A table check finds its own rows. A cross-check row names the indicators it holds in
+    ``indicator_indexes`` (its notes say which), else in ``indicator_index``; without either it is
+    about its whole article version. Rows without an article (source-level checks) and checks that
+    find no rows (a row count, a column's type) hold nothing. A check that passed holds nothing
+    either, even when ``mostly`` let some rows through.
+    """
+    if result.success or _exception_message(result):
+        return []
+    if not {"article_id", "content_hash"} <= set(frame.columns):
+        return []
+    name, severity = _check_name(expectation), expectation["meta"]["severity"]
+    found = []
+    for index in (result.result or {}).get("unexpected_index_list") or []:
+        row = frame.loc[index]
+        if not isinstance(row["article_id"], str) or not isinstance(row["content_hash"], str):
+            continue
+        base = {
+            "check_name": name,
+            "suite_name": suite.name,
+            "severity": severity,
+            "article_id": row["article_id"],
+            "content_hash": row["content_hash"],
+            "sentence": _first_present(row, SENTENCE_COLUMNS),
+            "detail": _detail(expectation, row, frame),
+        }
+        for table, row_index in _held_rows(suite, row):
+            found.append({**base, "table_name": table, "row_index": row_index})
+    return found
+
+
+def _held_rows(suite: Suite, row: pd.Series) -> list[tuple[str, int | None]]:
+    """(staged table, row index) of each row a failing row stands for."""
+    if suite.table is not None:
+        column = ROW_INDEX_COLUMNS.get(suite.table)
+        return [(suite.table, _int_or_none(row[column]) if column else None)]
+    if HELD_INDICATORS_COLUMN in row.index:
+        held = row[HELD_INDICATORS_COLUMN]
+        indexes = [] if held is None else [_int_or_none(i) for i in list(held)]
+        return [(INDICATORS, i) for i in indexes if i is not None]
+    if "indicator_index" in row.index:
+        return [(INDICATORS, _int_or_none(row["indicator_index"]))]
+    return [(ARTICLES, None)]
+
+
+def _int_or_none(value: Any) -> int | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    return int(value)
+
+
 def _exception_message(result) -> str | None:
     """GX's message when a check could not run; its exception info is flat or keyed by metric."""
     info = result.exception_info or {}
@@ -256,18 +413,22 @@ def _examples(expectation: dict[str, Any], details: dict[str, Any], frame: pd.Da
     examples = []
     for index in indexes[: settings.ALERT_EXAMPLES]:
         row = frame.loc[index]
-        if "detail" in frame.columns:
-            detail = row["detail"]
-        else:
-            detail = ", ".join(f"{column}={_text(row[column])}" for column in _columns(expectation["kwargs"]))
-        examples.append(
-            {
-                "url": _first_present(row, URL_COLUMNS),
-                "sentence": _first_present(row, SENTENCE_COLUMNS),
-                "detail": detail,
-            }
-        )
+        example = {
+            "url": _first_present(row, URL_COLUMNS),
+            "sentence": _first_present(row, SENTENCE_COLUMNS),
+            "detail": _detail(expectation, row, frame),
+        }
+        if isinstance(row.get("source_id"), str):
+            example["source"] = row["source_id"]
+        examples.append(example)
     return examples
+
+
+def _detail(expectation: dict[str, Any], row: pd.Series, frame: pd.DataFrame) -> str:
+    """What is wrong with a row: the query's own ``detail`` column, else the checked columns' values."""
+    if "detail" in frame.columns and isinstance(row["detail"], str):
+        return row["detail"]
+    return ", ".join(f"{column}={_text(row[column])}" for column in _columns(expectation["kwargs"]))
 
 
 def _first_present(row: pd.Series, columns: tuple[str, ...]) -> str | None:
@@ -318,6 +479,18 @@ def _data_docs(context, run_id: str, checked_at: dt.datetime, results: list) -> 
     return str(site / "index.html")
 
 
+def _name_sources(con: duckdb.DuckDBPyConnection, run_id: str, checks: list[dict[str, Any]]) -> None:
+    """Give each example of an article of the run its source id, so alerts can name the sources at fault."""
+    by_url = dict(con.execute(
+        "select article_id, any_value(source_id) from staging.stg_articles where run_id = ? group by article_id",
+        [run_id],
+    ).fetchall())
+    for check in checks:
+        for example in check["examples"]:
+            if not example.get("source") and by_url.get(example.get("url")):
+                example["source"] = by_url[example["url"]]
+
+
 def _sources(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
     rows = con.execute(
         """
@@ -331,8 +504,10 @@ def _sources(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
     return [source_id for (source_id,) in rows if source_id]
 
 
-def _store(con: duckdb.DuckDBPyConnection, run_id: str, checked_at: dt.datetime, checks: list[dict]) -> None:
-    """Replace the run's rows of dq.check_results by these checks."""
+def _store(
+    con: duckdb.DuckDBPyConnection, run_id: str, checked_at: dt.datetime, checks: list[dict], findings: list[dict]
+) -> None:
+    """Replace the run's rows of dq.check_results by these checks, and its findings in dq.quarantine, at once."""
     rows = [
         (
             run_id,
@@ -357,6 +532,7 @@ def _store(con: duckdb.DuckDBPyConnection, run_id: str, checked_at: dt.datetime,
                 "unexpected_count, checked_at, notes, description, examples) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
+        quarantine.replace(con, run_id, checked_at.replace(tzinfo=None), findings)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -2,7 +2,8 @@
 -- "281/411 xã ..., đạt 68,13%": the percent restates the ratio and must equal it within
 -- $percent_tolerance_pp percentage points. Pairs: same article version, paragraph and sentence,
 -- the percent starts at most $percent_after_ratio_max_gap characters after the ratio ends, and
--- no other indicator stands between them.
+-- no other indicator stands between them. A disagreement holds both indicators (the ratio and the
+-- percent, indicator_indexes): the text alone cannot tell which of the two figures is wrong.
 with indicators as (
     select * from staging.stg_indicators where run_id = $run_id
 ),
@@ -56,6 +57,7 @@ final as (
         stated_percent,
         abs(computed_percent - stated_percent) as difference_pp,
         abs(computed_percent - stated_percent) <= $percent_tolerance_pp as is_consistent,
+        [ratio_index, percent_index] as indicator_indexes,
         printf(
             '%s/%s = %.2f%%, stated %s%%',
             meta.number_text(numerator),

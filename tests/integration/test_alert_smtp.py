@@ -49,6 +49,26 @@ REPORT = {
 }
 
 
+BROKEN_SOURCE = {
+    "name": "source_has_articles",
+    "suite": "sources",
+    "severity": "error",
+    "success": False,
+    "unexpected_count": 1,
+    "notes": "pages came back but nothing parsed",
+    "description": "every source that fetched pages produced articles",
+    "examples": [{"url": "http://127.0.0.1:8765/hatinh/tin/1.html", "source": "hatinh", "sentence": None,
+                  "detail": "hatinh: 6 pages fetched, 0 articles, 0 indicators"}],
+}
+REPORT_WITH_BROKEN_SOURCE = {**REPORT, "checks": [*REPORT["checks"], BROKEN_SOURCE]}
+
+
+def _check_source_delivered(message) -> None:
+    assert message["Subject"] == "[tinhuy] 1 source broken: pages fetched, nothing parsed — hatinh"
+    assert message.get_content_type() == "multipart/alternative"
+    assert "hatinh: 6 pages fetched, 0 articles, 0 indicators" in message.get_body(preferencelist=("plain",)).get_content()
+
+
 def _check_delivered(message) -> None:
     assert message["Subject"] == "[tinhuy] 1 data-quality check failed — nghean"
     assert message.get_content_type() == "multipart/alternative"
@@ -66,6 +86,14 @@ def test_send_through_smtp_default(smtp_server: "SmtpServer") -> None:
     message = smtp_server.messages[0]
     _check_delivered(message)
     assert message["To"] == ", ".join(settings.ALERT_TO)
+
+
+def test_a_broken_source_is_a_second_email_in_the_same_session(smtp_server: "SmtpServer") -> None:
+    where = alert.send(REPORT_WITH_BROKEN_SOURCE)
+    assert where is not None and where.count(";") == 1
+    first, second = smtp_server.messages
+    _check_delivered(first)
+    _check_source_delivered(second)
 
 
 def test_nothing_failed_nothing_sent(smtp_server: "SmtpServer") -> None:
@@ -156,12 +184,14 @@ def test_send_with_starttls_and_login(tmp_path: Path, monkeypatch: pytest.Monkey
             "extra": {"disable_ssl": True, "disable_tls": False, "ssl_context": "none", "timeout": 10, "retry_limit": 0},
         }
         monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", json.dumps(conn))
-        assert alert.send(REPORT) is not None
+        assert alert.send(REPORT_WITH_BROKEN_SOURCE) is not None
     finally:
         controller.stop()
-    assert logins == [(b"tinhuy", b"s3cret")]
-    assert len(handler.saved) == 1
+    assert logins == [(b"tinhuy", b"s3cret")]  # one session, one login, both emails
+    assert len(handler.saved) == 2
     from email import policy
     from email.parser import BytesParser
 
-    _check_delivered(BytesParser(policy=policy.default).parsebytes(handler.saved[0].read_bytes()))
+    first, second = (BytesParser(policy=policy.default).parsebytes(path.read_bytes()) for path in handler.saved)
+    _check_delivered(first)
+    _check_source_delivered(second)

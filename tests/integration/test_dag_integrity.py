@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 DAGS_DIR = Path(__file__).resolve().parents[2] / "dags"
-EXPECTED_TASKS = {"sources", "discover", "fetch", "clean", "parse", "stage", "validate", "load", "alert"}
+EXPECTED_TASKS = {"sources", "discover", "fetch", "clean", "parse", "stage", "validate", "load", "alert", "dq_gate"}
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +47,15 @@ def test_ingest_dag_shape(dagbag) -> None:
 
 def test_ingest_dag_order(dagbag) -> None:
     dag = dagbag.dags.get("tinhuy_ingest")
-    chain = ["sources", "discover", "fetch", "clean", "parse", "stage", "validate", "load", "alert"]
+    chain = ["sources", "discover", "fetch", "clean", "parse", "stage", "validate", "load", "alert", "dq_gate"]
     for upstream, downstream in zip(chain, chain[1:]):
         assert downstream in dag.get_task(upstream).downstream_task_ids, (upstream, downstream)
+
+
+def test_the_dq_gate_is_last_and_is_not_retried(dagbag) -> None:
+    dag = dagbag.dags.get("tinhuy_ingest")
+    gate = dag.get_task("dq_gate")
+    assert gate.downstream_task_ids == set() and gate.retries == 0
 
 
 def test_dag_file_is_short() -> None:

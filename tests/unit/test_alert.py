@@ -155,3 +155,66 @@ def test_hostile_urls_and_names_do_not_escape() -> None:
     assert 'href="javascript:' not in html
     assert "<img" not in html
     assert "bad Bcc: victim@example.org" in text
+
+
+SOURCE_CHECK = {
+    "name": "source_has_articles",
+    "suite": "sources",
+    "severity": "error",
+    "success": False,
+    "unexpected_count": 1,
+    "notes": "pages came back but nothing parsed",
+    "description": "every source that fetched pages produced articles",
+    "examples": [
+        {
+            "url": "http://127.0.0.1:8765/quangtri/tin/1.html?<b>x</b>",
+            "source": "quangtri",
+            "sentence": None,
+            "detail": "quangtri: 6 pages fetched, 0 articles, 0 indicators <img src=x>",
+        }
+    ],
+}
+
+
+def test_a_broken_source_gets_its_own_email_not_a_row_in_the_alert(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(settings, "SOURCE_ALERT_TO", ["scrapers@tinhuy.local"])
+    report = make_report()
+    report["checks"].append(copy.deepcopy(SOURCE_CHECK))
+
+    alert_message, source_message = alert.build_messages(report)
+    _, text, html = parts(alert_message)
+    assert alert_message["Subject"] == "[tinhuy] 2 data-quality checks failed — nghean"
+    assert "source_has_articles" not in text and "separate" in text and "quangtri" in text
+
+    parsed, text, html = parts(source_message)
+    assert source_message["Subject"] == "[tinhuy] 1 source broken: pages fetched, nothing parsed — quangtri"
+    assert source_message["To"] == "scrapers@tinhuy.local"
+    assert parsed.get_content_type() == "multipart/alternative"
+    assert "quangtri: 6 pages fetched, 0 articles, 0 indicators" in text
+    assert "http://127.0.0.1:8765/quangtri/tin/1.html" in text and "profiles.yaml" in text
+    assert "<img" not in html and "&lt;img src=x&gt;" in html and "<b>x</b>" not in html
+
+
+def test_only_a_broken_source_sends_only_the_source_email() -> None:
+    report = {"run_id": "r", "checks": [copy.deepcopy(SOURCE_CHECK)]}
+    assert alert.build_message(report) is None
+    assert [m["Subject"] for m in alert.build_messages(report)] == [
+        "[tinhuy] 1 source broken: pages fetched, nothing parsed — quangtri"
+    ]
+
+
+def test_the_alert_says_what_was_held_and_links_the_data_docs(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(settings, "GX_DOCS_DIR", tmp_path / "gx_docs")
+    report = make_report()
+    report["quarantine"] = {"held": 3, "flagged": 1}
+    report["data_docs"] = str(tmp_path / "gx_docs" / "manual__2026" / "index.html")
+
+    _, text, html = parts(alert.build_message(report))
+    assert "3 rows held out of the mart" in text and "1 loaded with a flag" in text and "tinhuy quarantine" in text
+    assert f"Data docs of this run: file://{tmp_path}/gx_docs/manual__2026/index.html" in text
+    assert f'<a href="file://{tmp_path}/gx_docs/manual__2026/index.html">' in html
+
+    monkeypatch.setattr(settings, "DATA_DOCS_URL", "https://dq.example.org/docs/")
+    _, text, html = parts(alert.build_message(report))
+    assert '<a href="https://dq.example.org/docs/manual__2026/index.html">' in html
+    assert "Data docs of this run: https://dq.example.org/docs/manual__2026/index.html" in text
