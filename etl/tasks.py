@@ -165,7 +165,9 @@ def parse(cleaned_path: str) -> str:
     failed = 0
     for record in _read_jsonl(cleaned):
         sid = record["source"]
-        source = sources.setdefault(sid, _source(sid))
+        if sid not in sources:  # reading the sources and profiles files costs more than parsing a page
+            sources[sid] = _source(sid)
+        source = sources[sid]
         try:
             article = CleanArticle.from_dict(record["clean"])
             result = parsing.parse_article(article, url=record["url"], source=sid, province=source.province)
