@@ -29,9 +29,7 @@ import pendulum
 from airflow.sdk import dag, task
 
 from etl import tasks
-
-# Mapped per-source tasks show their source id in the UI instead of 0, 1, 2 …
-BY_SOURCE = "{{ task.op_kwargs['path'].split('/')[-2] }}"
+from tinhuy_steps import BY_SOURCE, clean, into_warehouse, parse
 
 
 @dag(
@@ -62,38 +60,8 @@ def tinhuy_ingest():
     def fetch(path: str) -> str:
         return tasks.fetch(path)
 
-    @task(map_index_template=BY_SOURCE)
-    def clean(path: str) -> str:
-        return tasks.clean(path)
-
-    @task(map_index_template=BY_SOURCE)
-    def parse(path: str) -> str:
-        return tasks.parse(path)
-
-    @task(pool="warehouse")
-    def stage(run_id: str | None = None) -> dict[str, int]:
-        return tasks.stage(run_id)
-
-    @task(pool="warehouse")
-    def validate(run_id: str | None = None) -> str:
-        return tasks.validate(run_id)
-
-    @task(pool="warehouse")
-    def load(run_id: str | None = None) -> dict[str, int]:
-        return tasks.load(run_id)
-
-    @task
-    def alert(report_path: str) -> str | None:
-        return tasks.alert(report_path)
-
-    @task(retries=0)
-    def dq_gate(report_path: str) -> str:
-        return tasks.dq_gate(report_path)
-
     urls = discover.expand(path=sources())
-    parsed = parse.expand(path=clean.expand(path=fetch.expand(path=urls)))
-    report = validate()
-    parsed >> stage() >> report >> load() >> alert(report) >> dq_gate(report)
+    into_warehouse(parse.expand(path=clean.expand(path=fetch.expand(path=urls))))
 
 
 tinhuy_ingest()

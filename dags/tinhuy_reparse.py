@@ -8,13 +8,13 @@ by hand after a cleaner or parser improvement to apply it to all history (`tinhu
 the same outside Airflow).
 
 ```
-archive ─► clean ─► parse ─► stage ─► validate ─► load ─► alert
+archive ─► clean ─► parse ─► stage ─► validate ─► load ─► alert ─► dq_gate
            └─ mapped per batch ─┘   └── pool `warehouse` ──┘
 ```
 
 - **archive** reads the warehouse (read-only) and writes `archived.jsonl` batches, per source.
-- **clean**, **parse**, **stage**, **validate**, **load** and **alert** are the tasks of
-  `tinhuy_ingest`; the fetch log is not touched, so the mart's first and last seen times stay.
+- **clean**, **parse**, **stage**, **validate**, **load**, **alert** and **dq_gate** are the tasks
+  of `tinhuy_ingest` (`dags/tinhuy_steps.py`); the fetch log is not touched, so the mart's first and last seen times stay.
 
 Only sources in the sources file (`TINHUY_SOURCES`) are reparsed; versions whose body the archive
 lost are logged and left as staged.
@@ -28,8 +28,7 @@ import pendulum
 from airflow.sdk import dag, task
 
 from etl import tasks
-
-BY_SOURCE = "{{ task.op_kwargs['path'].split('/')[-2] }}"
+from tinhuy_steps import clean, into_warehouse, parse
 
 
 @dag(
@@ -50,33 +49,7 @@ def tinhuy_reparse():
         paths, _ = crawl.write_archived(run_id)
         return paths
 
-    @task(map_index_template=BY_SOURCE)
-    def clean(path: str) -> str:
-        return tasks.clean(path)
-
-    @task(map_index_template=BY_SOURCE)
-    def parse(path: str) -> str:
-        return tasks.parse(path)
-
-    @task(pool="warehouse")
-    def stage(run_id: str | None = None) -> dict[str, int]:
-        return tasks.stage(run_id)
-
-    @task(pool="warehouse")
-    def validate(run_id: str | None = None) -> str:
-        return tasks.validate(run_id)
-
-    @task(pool="warehouse")
-    def load(run_id: str | None = None) -> dict[str, int]:
-        return tasks.load(run_id)
-
-    @task
-    def alert(report_path: str) -> str | None:
-        return tasks.alert(report_path)
-
-    parsed = parse.expand(path=clean.expand(path=archive()))
-    report = validate()
-    parsed >> stage() >> report >> load() >> alert(report)
+    into_warehouse(parse.expand(path=clean.expand(path=archive())))
 
 
 tinhuy_reparse()

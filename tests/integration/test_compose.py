@@ -102,7 +102,7 @@ def test_the_pool_is_the_one_the_dag_uses(services) -> None:
     init = services["airflow-init"]["command"][-1]
     line = next(line for line in init.splitlines() if "pools set" in line)
     assert shlex.split(line)[3:5] == [demo.WAREHOUSE_POOL[0], "1"]
-    dag = (REPO_DIR / "dags" / "tinhuy_ingest.py").read_text(encoding="utf-8")
+    dag = (REPO_DIR / "dags" / "tinhuy_steps.py").read_text(encoding="utf-8")  # the warehouse tasks of both DAGs
     assert f'pool="{demo.WAREHOUSE_POOL[0]}"' in dag
 
 
