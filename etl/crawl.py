@@ -58,8 +58,6 @@ ARCHIVED_FILE = "archived.jsonl"
 GOOD_OUTCOMES = ("fetched", "not_modified", "unchanged")
 # Counts of the JSON line `tinhuy crawl` ends with, in this order.
 COUNT_KEYS = ("fetched", "not_modified", "unchanged", "failed", "new_articles", "parsed", "skipped")
-# Mart columns that say which run wrote a row rather than what the pages say: a reparse changes them.
-PROVENANCE_COLUMNS = frozenset({"run_id"})
 
 
 # --- state -------------------------------------------------------------------------
@@ -765,25 +763,3 @@ def reparse(
     counts = {"versions": versions + missing, "parsed": parsed, "failed": versions - parsed, "missing": missing}
     return {"run_id": run_id, "run_dir": run, "counts": counts}
 
-
-def content_checksums(con: Any, schema: str = "mart") -> dict[str, str]:
-    """md5 of every table's rows in a schema over all columns but run provenance (``run_id``).
-
-    Equal after a crawl and after a reparse of its archive: everything else in the mart derives
-    from page content and fetch times, which a reparse reads back unchanged.
-    """
-    tables = con.execute(
-        "select table_name from duckdb_tables() where schema_name = ? and not temporary order by 1", [schema]
-    ).fetchall()
-    sums = {}
-    for (table,) in tables:
-        columns = [c for (c,) in con.execute(
-            "select column_name from duckdb_columns() where schema_name = ? and table_name = ? order by column_index",
-            [schema, table],
-        ).fetchall() if c not in PROVENANCE_COLUMNS]
-        row = ", ".join(f'"{c}"' for c in columns)
-        sums[f"{schema}.{table}"] = con.execute(
-            f"select md5(coalesce(string_agg(r, chr(10) order by r), '')) "
-            f'from (select cast(row({row}) as varchar) as r from "{schema}"."{table}")'
-        ).fetchall()[0][0]
-    return sums

@@ -18,7 +18,7 @@ create or replace table mart.dim_article (
     first_seen_at timestamp,
     last_seen_at timestamp,
     parser_version varchar,
-    run_id varchar,
+    first_run_id varchar,
     version_number integer not null,
     version_count integer not null,
     is_latest_version boolean not null
@@ -43,7 +43,7 @@ comment on column mart.dim_article.word_count is 'Number of words in the body.';
 comment on column mart.dim_article.first_seen_at is 'First fetch that returned this version (UTC).';
 comment on column mart.dim_article.last_seen_at is 'Last fetch that returned this version (UTC).';
 comment on column mart.dim_article.parser_version is 'Version of etl.parse that read it.';
-comment on column mart.dim_article.run_id is 'Run that last staged this version.';
+comment on column mart.dim_article.first_run_id is 'Run that first fetched this version (raw.pages); a reparse leaves it unchanged. Null for a version staged without a fetch.';
 comment on column mart.dim_article.version_number is '1 for the first version seen of the article, 2 for the next, … (by first_seen_at).';
 comment on column mart.dim_article.version_count is 'Number of versions of the article seen so far.';
 comment on column mart.dim_article.is_latest_version is 'True for the version seen most recently (by last_seen_at): what the page says now.';

@@ -321,19 +321,6 @@ def test_state_is_empty_without_a_warehouse(tmp_data: Path) -> None:
     assert (state.urls, state.parsed, state.since) == ({}, {}, None)
 
 
-def test_content_checksums_leave_out_run_provenance() -> None:
-    import duckdb
-
-    con = duckdb.connect()
-    con.execute("create schema m; create table m.t (k varchar, v integer, run_id varchar)")
-    con.execute("insert into m.t values ('a', 1, 'crawl-1'), ('b', 2, 'crawl-2')")
-    before = crawl.content_checksums(con, "m")
-    con.execute("update m.t set run_id = 'reparse-1'")
-    assert crawl.content_checksums(con, "m") == before
-    con.execute("update m.t set v = 3 where k = 'b'")
-    assert crawl.content_checksums(con, "m") != before
-
-
 def test_progress_draws_on_a_terminal_and_is_silent_otherwise() -> None:
     shown = io.StringIO()
     progress = crawl.Progress(shown, enabled=True)

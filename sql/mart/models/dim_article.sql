@@ -30,14 +30,23 @@ fetches as (
     group by url, content_hash
 ),
 
+-- The run that first fetched a version, from the archive's catalogue: a reparse of the archive
+-- restages every version under its own run id but leaves this unchanged.
+first_fetches as (
+    select url, content_hash, first_run_id from raw.pages
+),
+
 seen as (
     select
         articles.*,
         md5(concat_ws('|', articles.article_id, articles.content_hash)) as article_key,
         least(articles.fetched_at, fetches.first_fetched_at) as first_seen_at,
-        greatest(articles.fetched_at, fetches.last_fetched_at) as last_seen_at
+        greatest(articles.fetched_at, fetches.last_fetched_at) as last_seen_at,
+        first_fetches.first_run_id
     from articles
     left join fetches on articles.article_id = fetches.url and articles.content_hash = fetches.content_hash
+    left join first_fetches
+        on articles.article_id = first_fetches.url and articles.content_hash = first_fetches.content_hash
 ),
 
 versions as (
@@ -129,7 +138,7 @@ final as (
         versions.first_seen_at,
         versions.last_seen_at,
         versions.parser_version,
-        versions.run_id,
+        versions.first_run_id,
         versions.version_number,
         versions.version_count,
         versions.is_latest_version
