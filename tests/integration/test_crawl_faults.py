@@ -14,7 +14,6 @@ import io
 import json
 import socket
 import struct
-import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +22,8 @@ import pytest
 
 from etl import cli, crawl, fetch, settings
 from etl.demo_portal.server import to_cp1258
+
+import local_server
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -58,14 +59,7 @@ class Faults(BaseHTTPRequestHandler):
         pass
 
     def send(self, status: int, body: bytes | str = b"", ctype: str = "text/html; charset=utf-8", **headers: str) -> None:
-        data = body.encode("utf-8") if isinstance(body, str) else body
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        for key, value in headers.items():
-            self.send_header(key.replace("_", "-"), value)
-        self.end_headers()
-        self.wfile.write(data)
+        local_server.send(self, status, body, ctype, **headers)
 
     def do_GET(self) -> None:  # noqa: C901 - one branch per fault, on purpose
         server = self.server
@@ -144,11 +138,7 @@ class Faults(BaseHTTPRequestHandler):
 
 
 def _serve() -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Faults)
-    server.daemon_threads = True
-    server.hits, server.sent, server.phase = {}, {}, 1  # type: ignore[attr-defined]
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    return server
+    return local_server.start(Faults, hits={}, sent={}, phase=1)
 
 
 def _closed_port() -> int:

@@ -6,15 +6,12 @@ no clean article flagged; and what is caught is held out of the mart without bei
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 import pytest
 
 from etl import alert, load, settings, stage, validate, warehouse
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "dq"))
-import planted  # noqa: E402 - the planted cases live with the fixtures
+import planted
 
 RUN = "planted"
 # Planted on purpose beyond what the checks can see (the case's "why" says so); anything else missed is a regression.

@@ -24,8 +24,7 @@ import pytest
 
 from etl import load, stage, warehouse
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "parsed"))
-import seed_run  # noqa: E402 - the gold-to-parsed converter lives with the fixtures
+import seed_run
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 SCHEMAS = ("raw", "staging", "mart")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +16,9 @@ from hypothesis import strategies as st
 from etl import fetch
 from etl.fetch import Fetcher, FetchError, canonical_url
 from etl.sources import Source
+
+import local_server
+from local_server import send
 
 ARTICLE = "<html><head><meta charset='utf-8'><title>Tin</title></head><body><p>Hội nghị tổng kết</p></body></html>"
 ROBOTS = "User-agent: *\nDisallow: /private/\n"
@@ -57,16 +59,6 @@ class Portal(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
 
-    def _send(self, status: int, body: bytes | str = b"", ctype: str = "text/html; charset=utf-8", **headers: str) -> None:
-        data = body.encode("utf-8") if isinstance(body, str) else body
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        for key, value in headers.items():
-            self.send_header(key.replace("_", "-"), value)
-        self.end_headers()
-        self.wfile.write(data)
-
     def do_GET(self) -> None:  # noqa: C901 - one branch per fault, on purpose
         path = self.path
         self.server.hits[path] = self.server.hits.get(path, 0) + 1  # type: ignore[attr-defined]
@@ -75,31 +67,31 @@ class Portal(BaseHTTPRequestHandler):
         port = self.server.server_address[1]
         try:
             if path == "/robots.txt":
-                self._send(200, ROBOTS, "text/plain")
+                send(self, 200, ROBOTS, "text/plain")
             elif path in LISTINGS:
-                self._send(200, LISTINGS[path].replace("{port}", str(port)))
+                send(self, 200, LISTINGS[path].replace("{port}", str(port)))
             elif path.startswith(("/tin/", "/private/")) or path == "/page":
-                self._send(200, ARTICLE)
+                send(self, 200, ARTICLE)
             elif path == "/flaky":
-                self._send(500, "oops") if hits == 1 else self._send(200, ARTICLE)
+                send(self, 500, "oops") if hits == 1 else send(self, 200, ARTICLE)
             elif path == "/always-500":
-                self._send(500, "oops")
+                send(self, 500, "oops")
             elif path == "/busy":
-                self._send(503, "later", Retry_After="1") if hits == 1 else self._send(200, ARTICLE)
+                send(self, 503, "later", Retry_After="1") if hits == 1 else send(self, 200, ARTICLE)
             elif path == "/busy-long":
-                self._send(429, "later", Retry_After="3600")
+                send(self, 429, "later", Retry_After="3600")
             elif path == "/missing":
-                self._send(404, "not here")
+                send(self, 404, "not here")
             elif path == "/local-redirect":
-                self._send(301, "", Location="/page")
+                send(self, 301, "", Location="/page")
             elif path == "/foreign-redirect":
-                self._send(302, "", Location="http://evil.example.com/tin/1.html")
+                send(self, 302, "", Location="http://evil.example.com/tin/1.html")
             elif path == "/loop":
-                self._send(302, "", Location="/loop")
+                send(self, 302, "", Location="/loop")
             elif path == "/file.pdf":
-                self._send(200, b"%PDF-1.4", "application/pdf")
+                send(self, 200, b"%PDF-1.4", "application/pdf")
             elif path == "/big":
-                self._send(200, "<p>" + "x" * 5000 + "</p>")
+                send(self, 200, "<p>" + "x" * 5000 + "</p>")
             elif path == "/big-unannounced":
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html")
@@ -116,30 +108,23 @@ class Portal(BaseHTTPRequestHandler):
                     time.sleep(0.1)
             elif path == "/slow":
                 time.sleep(1.5)
-                self._send(200, ARTICLE)
+                send(self, 200, ARTICLE)
             else:
-                self._send(404, "not here")
+                send(self, 404, "not here")
         except (BrokenPipeError, ConnectionResetError):
             pass
 
 
 @pytest.fixture
 def portal_server() -> Iterator[ThreadingHTTPServer]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Portal)
-    server.daemon_threads = True
-    server.hits = {}  # type: ignore[attr-defined]
-    server.requests = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with local_server.serving(Portal, hits={}, requests=[]) as server:
+        yield server
 
 
 @pytest.fixture
 def portal(portal_server: ThreadingHTTPServer) -> str:
     """The base URL of the misbehaving portal."""
-    return f"http://127.0.0.1:{portal_server.server_address[1]}"
+    return local_server.base_url(portal_server)
 
 
 @pytest.fixture(autouse=True)
@@ -492,30 +477,12 @@ class Routes(BaseHTTPRequestHandler):
             pass
 
 
-def send(handler: BaseHTTPRequestHandler, status: int, body: bytes | str = b"",
-         ctype: str = "text/html; charset=utf-8", **headers: str) -> None:
-    data = body.encode("utf-8") if isinstance(body, str) else body
-    handler.send_response(status)
-    handler.send_header("Content-Type", ctype)
-    handler.send_header("Content-Length", str(len(data)))
-    for key, value in headers.items():
-        handler.send_header(key.replace("_", "-"), value)
-    handler.end_headers()
-    handler.wfile.write(data)
-
-
 @pytest.fixture
 def routes() -> Iterator[tuple[str, dict, list]]:
     """A route-table server: yields its base URL, the table to fill and the requests it saw."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Routes)
-    server.daemon_threads = True
-    server.routes = {"/robots.txt": lambda h: send(h, 200, "User-agent: *\nAllow: /\n", "text/plain")}  # type: ignore[attr-defined]
-    server.seen = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", server.routes, server.seen  # type: ignore[attr-defined]
-    server.shutdown()
-    server.server_close()
+    robots = {"/robots.txt": lambda h: send(h, 200, "User-agent: *\nAllow: /\n", "text/plain")}
+    with local_server.serving(Routes, routes=robots, seen=[]) as server:
+        yield local_server.base_url(server), server.routes, server.seen  # type: ignore[attr-defined]
 
 
 def _with_etag(body: str, etag: str = '"v1"', modified: str = "Mon, 01 Jan 2024 00:00:00 GMT"):

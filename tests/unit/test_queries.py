@@ -6,15 +6,13 @@ demo portal's articles staged, validated (so data quality holds some figures out
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
 from etl import load, settings, stage, validate, warehouse
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "parsed"))
-import seed_run  # noqa: E402 - the gold-to-parsed converter lives with the fixtures
+import seed_run
 
 QUERIES = sorted((settings.SQL_DIR / "queries").glob("*.sql"))
 HATINH = "000_8afd9a77ce038606"
