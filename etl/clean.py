@@ -17,17 +17,25 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from functools import lru_cache
+from functools import cached_property, lru_cache, partial
+from itertools import accumulate
 from typing import Any, Iterator
 
-import lxml.html
 import yaml
 from lxml import etree
 from lxml.cssselect import CSSSelector, SelectorError
 
 from etl import settings
+
+
+# lxml.html's parser gives the same tree, but looks up a Python class for every element it hands out.
+_HTML_PARSER = etree.HTMLParser()
+# An element's text, descendants' included: what lxml.html's text_content() (XPath "string()") gives,
+# from the text serialiser, which does not set up an XPath context each time.
+_text_content = partial(etree.tostring, method="text", encoding=str, with_tail=False)
 
 
 class UnreadablePage(ValueError):
@@ -63,6 +71,8 @@ _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)"""
 _HEADER_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 # Charsets a server may claim by default that never carry Vietnamese text.
 _WESTERN = {"iso-8859-1", "latin-1", "latin1", "windows-1252", "cp1252", "us-ascii", "ascii"}
+# Control bytes (not tab, line feed, form feed or carriage return) mark a binary body; the others are deleted to count them.
+_NOT_CONTROL_BYTES = bytes(b for b in range(256) if not (b < 9 or 13 < b < 32))
 
 
 def _codec(name: str | None) -> str | None:
@@ -74,6 +84,9 @@ def _codec(name: str | None) -> str | None:
         return codecs.lookup(name.strip().lower()).name
     except LookupError:
         return None
+
+
+_WESTERN_CODECS = frozenset(filter(None, map(_codec, _WESTERN)))
 
 
 def _try(body: bytes, codec: str | None) -> str | None:
@@ -94,7 +107,7 @@ def decode(body: bytes, content_type: str | None = None) -> str:
     if body.startswith(b"\xef\xbb\xbf"):
         body = body[3:]
     head = body[:2048]
-    if b"\x00" in head or sum(b < 9 or 13 < b < 32 for b in head) > len(head) // 20:
+    if b"\x00" in head or len(head.translate(None, _NOT_CONTROL_BYTES)) > len(head) // 20:
         raise UnreadablePage("binary content, not a text page")
     header_match = _HEADER_CHARSET_RE.search(content_type or "")
     header = _codec(header_match.group(1)) if header_match else None
@@ -105,10 +118,10 @@ def decode(body: bytes, content_type: str | None = None) -> str:
     for codec in (header, meta):
         if codec is None:
             continue
-        if codec in {_codec(w) for w in _WESTERN} and utf8 is not None and not body.isascii():
+        if codec in _WESTERN_CODECS and utf8 is not None and not body.isascii():
             text = utf8
             break
-        text = _try(body, codec)
+        text = utf8 if codec == "utf-8" else _try(body, codec)
         if text is not None:
             break
     if text is None:
@@ -175,6 +188,9 @@ _TAG_RE = re.compile(r"<[^>]*>")
 _LETTER_RE = re.compile(r"[^\W\d_]")
 _TCVN3_ONLY_RE = re.compile("[" + re.escape("".join(sorted(_TCVN3_ONLY))) + "]")
 _TCVN3_TABLE = str.maketrans(_TCVN3)
+_NOT_LEGACY_MARK_BYTES = bytes(
+    b for b in range(256) if chr(b) not in _TCVN3_ONLY and not _VNI_MARK_RE.match(chr(b))
+)
 _FONT_HINT_RE = re.compile(r"""face\s*=\s*["']?\s*(\.vn|vni)|font-family\s*:\s*["']?(\.vn|vni)""", re.IGNORECASE)
 _LEGACY_MIN_SHARE = 0.02  # of the letters, for the marks of an old encoding to count as one
 _LEGACY_MIN_DISTINCT = 4  # different mark characters
@@ -183,6 +199,10 @@ _LEGACY_MIN_DISTINCT = 4  # different mark characters
 def _from_legacy_font_encoding(text: str) -> str:
     """Text typed in the TCVN3 or VNI font encodings, converted to Unicode; other text as it is."""
     if text.isascii():
+        return text
+    # The marks are Latin-1 characters: kept by this encoding, counted at C speed, the common case
+    # (fewer than five of them) is decided without a pass of a regex over the whole page.
+    if len(text.encode("latin-1", "ignore").translate(None, _NOT_LEGACY_MARK_BYTES)) < 5:
         return text
     tcvn3_marks = _TCVN3_ONLY_RE.findall(text)
     vni_marks = _VNI_MARK_RE.findall(text)
@@ -206,8 +226,37 @@ def _from_legacy_font_encoding(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class _NoiseRule:
+    """A noise selector: a tag name, [attribute=value] or [attribute*=value] is tested on the page's
+    elements and attribute values directly; any other CSS is run as a selector."""
+
+    css: str
+    tag: str | None = None
+    attribute: str | None = None
+    value: str = ""
+    partial: bool = False  # [attribute*=value]: the value holds it
+    selector: etree.XPath | None = None
+
+    def accepts(self, value: str) -> bool:
+        return self.value in value if self.partial else self.value == value
+
+
+_SIMPLE_SELECTOR_RE = re.compile(r"^(?:(?P<tag>[a-z][a-z0-9]*)|\[(?P<attribute>[a-z][\w-]*)(?P<op>\*?=)(?P<value>[\w.-]+)\])$")
+
+
+def _noise_rule(css: str) -> _NoiseRule:
+    match = _SIMPLE_SELECTOR_RE.match(css)
+    _selector(css)  # a bad selector fails here, whatever its form
+    if match is None:
+        return _NoiseRule(css, selector=_selector(css))
+    if match.group("tag"):
+        return _NoiseRule(css, tag=match.group("tag"))
+    return _NoiseRule(css, attribute=match.group("attribute"), value=match.group("value"), partial=match.group("op") == "*=")
+
+
+@dataclass(frozen=True)
 class _Boilerplate:
-    noise: tuple[CSSSelector, ...]
+    noise: tuple[_NoiseRule, ...]
     box_heading_re: re.Pattern[str]
     comment_heading_re: re.Pattern[str]
     noise_line_re: re.Pattern[str]
@@ -224,7 +273,7 @@ def _boilerplate() -> _Boilerplate:
     credits = "|".join(f"(?:{unicodedata.normalize('NFC', p)})" for p in data["caption_lines"])
     prefixes = "|".join(re.escape(unicodedata.normalize("NFC", p)) for p in data["byline_prefixes"])
     return _Boilerplate(
-        noise=tuple(_selector(s) for s in data["noise_selectors"]),
+        noise=tuple(_noise_rule(s) for s in data["noise_selectors"]),
         # "Bình luận (2)", "Tin liên quan:"
         box_heading_re=re.compile(rf"^(?:{headings}|{comments})\s*(?:\(\d+\))?\s*:?$", re.IGNORECASE),
         comment_heading_re=re.compile(rf"^(?:{comments})\s*(?:\(\d+\))?\s*:?$", re.IGNORECASE),
@@ -235,11 +284,31 @@ def _boilerplate() -> _Boilerplate:
 
 
 @lru_cache(maxsize=512)
-def _selector(css: str) -> CSSSelector:
+def _selector(css: str) -> etree.XPath:
     try:
-        return CSSSelector(css)
+        path = CSSSelector(css).path
     except SelectorError as exc:
         raise ValueError(f"invalid CSS selector {css!r} in a site profile ({exc})") from None
+    return etree.XPath(_FAST_STEP_RE.sub(_fast_step, path))
+
+
+# cssselect writes "#x" as "*[@id = 'x']" and "[class*=x]" as "*[@class and contains(@class, 'x')]":
+# libxml2 tests that predicate on every element, slowly; the same step through the attribute axis,
+# "*/@id[. = 'x']/..", gives the same elements several times faster. Quoted strings are kept as they are.
+_FAST_STEP_RE = re.compile(
+    r"""(?P<quoted>'[^']*'|"[^"]*")"""
+    r"""|(?:^|(?<=/)|(?<=\| ))(?P<step>(?:[a-z-]+::)?\*)\["""
+    r"""(?:@(?P<equal>[\w-]+) = (?P<value>'[^']*'|"[^"]*")|@(?P<has>[\w-]+) and contains\(@(?P=has), (?P<part>'[^']*'|"[^"]*")\))"""
+    r"""\](?=/|$| \|)"""
+)
+
+
+def _fast_step(match: re.Match[str]) -> str:
+    if match.group("quoted"):
+        return match.group()
+    if match.group("equal"):
+        return f"{match.group('step')}/@{match.group('equal')}[. = {match.group('value')}]/.."
+    return f"{match.group('step')}/@{match.group('has')}[contains(., {match.group('part')})]/.."
 
 
 def _select(root: etree._Element, css: str | list[str] | None) -> list[etree._Element]:
@@ -271,15 +340,98 @@ def _remove(element: etree._Element) -> None:
 _NOISE_MAX_SHARE = 0.5
 
 
-def _remove_generic_noise(root: etree._Element) -> None:
+def _remove_generic_noise(root: etree._Element, attributes: _Attributes) -> None:
+    """Remove the elements of each noise rule in turn, as its selector would find them then: the matches
+    are read once, and those an earlier rule took out with an ancestor are skipped."""
+    rules = _boilerplate().noise
+    matches = _noise_matches(root, rules, attributes.values)
     total = 0
-    for selector in _boilerplate().noise:
-        for element in selector(root):
+    for rule, found in zip(rules, matches):
+        for element in rule.selector(root) if rule.selector else [e for e in found if _attached(e, root)]:
             if next(element.iter("p", "br"), None) is not None:  # only a wrapper of text may be most of the page
-                total = total or len(root.text_content()) or 1
-                if len(element.text_content()) > _NOISE_MAX_SHARE * total:
+                total = total or len(_text_content(root)) or 1
+                if len(_text_content(element)) > _NOISE_MAX_SHARE * total:
                     continue
             _remove(element)
+
+
+def _noise_matches(root: etree._Element, rules: tuple[_NoiseRule, ...], values: list[Any]) -> list[list[etree._Element]]:
+    """The elements each tag or attribute rule matches, in document order."""
+    found: list[list[etree._Element]] = [[] for _ in rules]
+    by_tag: dict[str, list[int]] = {}
+    by_attribute: dict[str, list[int]] = {}
+    for index, rule in enumerate(rules):
+        if rule.tag:
+            by_tag.setdefault(rule.tag, []).append(index)
+        elif rule.attribute:
+            by_attribute.setdefault(rule.attribute, []).append(index)
+    if by_tag:
+        for element in root.iter(*by_tag):
+            for index in by_tag[element.tag]:
+                found[index].append(element)
+    for value in _found_in(values, _noise_prefilter()):
+        for index in by_attribute.get(value.attrname, ()):
+            if rules[index].accepts(value):
+                found[index].append(value.getparent())
+    return found
+
+
+@lru_cache(maxsize=1)
+def _noise_prefilter() -> re.Pattern[str]:
+    """Any attribute rule's value: most class and id values hold none, and are passed over at once."""
+    values = sorted({rule.value for rule in _boilerplate().noise if rule.attribute}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, values)) or "(?!)")
+
+
+def _found_in(values: list[Any], pattern: re.Pattern[str]) -> list[Any]:
+    """The values the pattern finds something in, in order: one search over them all, joined by line
+    breaks, instead of a search per value (the patterns here have no anchors and never match a line break)."""
+    joined = "\n".join(values)
+    if pattern.flags & re.IGNORECASE and joined.isascii():
+        # Class and id values are ASCII: matching lower-case words without IGNORECASE is several times faster.
+        joined, pattern = joined.lower(), _case_sensitive(pattern)
+    ends = list(accumulate(len(value) + 1 for value in values))
+    found: list[Any] = []
+    last = -1
+    for match in pattern.finditer(joined):
+        index = bisect_right(ends, match.start())
+        if index != last:
+            found.append(values[index])
+            last = index
+    return found
+
+
+@lru_cache(maxsize=8)
+def _case_sensitive(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """An IGNORECASE pattern written in lower case, for lower-cased ASCII text (where the two agree)."""
+    if pattern.pattern != pattern.pattern.lower():
+        raise ValueError(f"{pattern.pattern!r} is not written in lower case")
+    return re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
+
+
+def _attached(element: etree._Element, root: etree._Element) -> bool:
+    """Whether an element is still in root's tree (not taken out with an ancestor)."""
+    while (parent := element.getparent()) is not None:
+        element = parent
+    return element is root
+
+
+class _Attributes:
+    """The class, id, role, itemprop and rel values of a page, each knowing its element: read in one
+    XPath pass when first needed, for the noise rules and the hints at a part to test as strings."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.root = root
+        self._values: list[Any] | None = None
+
+    @property
+    def values(self) -> list[Any]:
+        if self._values is None:
+            self._values = _ATTRIBUTE_VALUES(self.root)
+        return self._values
+
+
+_ATTRIBUTE_VALUES = etree.XPath("//@class | //@id | //@role | //@itemprop | //@rel")
 
 
 # --- blocks ------------------------------------------------------------------------
@@ -296,11 +448,21 @@ _BR = "\u2028"
 
 
 def _text(element: etree._Element) -> str:
-    return normalise(element.text_content())
+    return normalise(_text_content(element))
 
 
-def _has_block_child(element: etree._Element) -> bool:
-    return any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in element.iterdescendants())
+def _nesting(top: etree._Element) -> set[etree._Element]:
+    """The elements of top's tree (top included) that hold a block element somewhere below them,
+    found in one pass over the blocks instead of a walk below each element; valid while the tree is unchanged."""
+    nesting: set[etree._Element] = set()
+    for block in top.iterdescendants(*_BLOCK_TAGS):
+        node = block.getparent()
+        while node not in nesting:
+            nesting.add(node)
+            if node is top:
+                break
+            node = node.getparent()
+    return nesting
 
 
 def _has_image(element: etree._Element) -> bool:
@@ -313,15 +475,16 @@ class _Block:
     element: etree._Element
     image: bool = False  # the block shows an image (with no text: an image alone)
 
-    @property
+    @cached_property
     def text(self) -> str:
         return normalise(self.raw)
 
 
-def _blocks(element: etree._Element) -> Iterator[_Block]:
-    """Text blocks of a container in document order: leaf blocks, loose text between blocks, images."""
-    if not _has_block_child(element):
-        raw = element.text_content()
+def _blocks(element: etree._Element, nesting: set[etree._Element]) -> Iterator[_Block]:
+    """Text blocks of a container in document order: leaf blocks, loose text between blocks, images
+    (nesting: _nesting() of the container)."""
+    if element not in nesting:
+        raw = _text_content(element)
         image = _has_image(element)
         if raw.strip() or image:
             yield _Block(raw, element, image)
@@ -336,10 +499,10 @@ def _blocks(element: etree._Element) -> Iterator[_Block]:
             if "".join(loose).strip() or image:
                 yield _Block("".join(loose), element, image)
             loose, image = [], False
-            yield from _blocks(child)
+            yield from _blocks(child, nesting)
             loose.append(child.tail or "")
         else:
-            loose.append(child.text_content() + (child.tail or ""))
+            loose.append(_text_content(child) + (child.tail or ""))
             image = image or _has_image(child)
     if "".join(loose).strip() or image:
         yield _Block("".join(loose), element, image)
@@ -374,14 +537,15 @@ def _emphasised(element: etree._Element, tags: tuple[str, ...]) -> set[str]:
     """Texts of the bold (or italic) runs of a block, each as a whole line would read."""
     runs = set()
     for run in element.iter(*tags):
-        runs.update(normalise(line) for line in run.text_content().split(_BR))
+        runs.update(normalise(line) for line in _text_content(run).split(_BR))
         runs.add(_text(run))
     runs.discard("")
     return runs
 
 
-def _link_density(element: etree._Element) -> float:
-    total = len(_text(element)) or 1
+def _link_density(element: etree._Element, text: str | None = None) -> float:
+    """The share of an element's text (text: its _text(), when already read) that is link text."""
+    total = len(_text(element) if text is None else text) or 1
     links = sum(len(_text(a)) for a in element.iter("a"))
     return links / total
 
@@ -392,12 +556,13 @@ def _drop_boxes(root: etree._Element, container: etree._Element) -> None:
     for element in list(container.iter()):
         if not isinstance(element.tag, str) or element.getparent() is None:
             continue
-        if len(_text(element)) > 40 or not bp.box_heading_re.match(_text(element)):
+        text = _text(element)
+        if len(text) > 40 or not bp.box_heading_re.match(text):
             continue
         box = element
         while box.getparent() is not None and box.getparent() is not container and _link_density(box.getparent()) > 0.5:
             box = box.getparent()
-        if bp.comment_heading_re.match(_text(element)):
+        if bp.comment_heading_re.match(text):
             # Readers' comments are text, not links: the box is the heading's parent, or all that follows it.
             parent = element.getparent()
             if parent is not None and parent is not container and element.getprevious() is None:
@@ -423,7 +588,7 @@ def _is_box_item(element: etree._Element) -> bool:
     tail = normalise(element.tail or "")
     if tail and not _is_date_line(tail) and len(tail) > 3:
         return False
-    return not text or _link_density(element) > 0.5 or _is_date_line(text)
+    return not text or _link_density(element, text) > 0.5 or _is_date_line(text)
 
 
 def _aligned(element: etree._Element, side: str, stop: etree._Element | None = None) -> bool:
@@ -519,15 +684,17 @@ def _is_date_line(text: str) -> bool:
     return len(text) <= 80 and parse_date(text) is not None and len(_DATE_LINE_FILLER_RE.sub(" ", text).split()) <= 1
 
 
-_META_DATE_SELECTORS = (
-    'meta[property="article:published_time"]',
-    'meta[name="pubdate"]',
-    'meta[name="publishdate"]',
-    'meta[itemprop="datePublished"]',
-    '[itemprop="datePublished"]',
-    'meta[name="date"]',
-    'meta[name="dc.date"]',
-    "time[datetime]",
+# Where a page states when it was published, in order of trust: (tag, or None for any element,
+# attribute, value, or None for any value).
+_META_DATE_PLACES = (
+    ("meta", "property", "article:published_time"),
+    ("meta", "name", "pubdate"),
+    ("meta", "name", "publishdate"),
+    ("meta", "itemprop", "datePublished"),
+    (None, "itemprop", "datePublished"),
+    ("meta", "name", "date"),
+    ("meta", "name", "dc.date"),
+    ("time", "datetime", None),
 )
 
 
@@ -550,13 +717,20 @@ def _local_date(value: str | None) -> str | None:
 _JSON_LD_DATE_RE = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
 
 
-def _meta_date(root: etree._Element) -> str | None:
-    for css in _META_DATE_SELECTORS:
-        for element in _select(root, css):
+def _meta_date(root: etree._Element, attributes: _Attributes) -> str | None:
+    tagged = list(root.iter("meta", "time", "script"))
+    for tag, attribute, wanted in _META_DATE_PLACES:
+        if tag is None:
+            places = [v.getparent() for v in attributes.values if v.attrname == attribute and v == wanted]
+        else:
+            places = [e for e in tagged if e.tag == tag and (e.get(attribute) == wanted if wanted else attribute in e.attrib)]
+        for element in places:
             found = _local_date(element.get("content") or element.get("datetime"))
             if found:
                 return found
-    for script in _select(root, 'script[type="application/ld+json"]'):  # schema.org NewsArticle
+    for script in tagged:  # schema.org NewsArticle
+        if script.tag != "script" or script.get("type") != "application/ld+json":
+            continue
         match = _JSON_LD_DATE_RE.search(script.text or "")
         found = _local_date(match.group(1)) if match else None
         if found:
@@ -611,7 +785,10 @@ def _carrier(root: etree._Element, text: str | None) -> etree._Element | None:
     """The element whose own text is the given text (the title in a plain <td> or <span>)."""
     if not text:
         return None
-    found = _TEXT_NODES(root, wanted=text)
+    try:
+        found = _TEXT_NODES(root, wanted=text)
+    except ValueError:  # a control character (a broken entity in the <title>): no XPath string can hold it
+        return None
     return found[0].getparent() if found else None
 
 
@@ -652,7 +829,7 @@ def _generic_summary(scan: "_Scan", after: tuple[int, ...]) -> str | None:
                for node in (element, *element.iterancestors())):
             continue
         text = _text(element)
-        if 40 <= len(text) <= 800 and _link_density(element) < 0.3:
+        if 40 <= len(text) <= 800 and _link_density(element, text) < 0.3:
             position = _position(element)
             candidates.append((position <= after, position, text))
     return min(candidates)[2] if candidates else None
@@ -747,7 +924,7 @@ def _loose_text(element: etree._Element) -> str:
     parts = [element.text or ""]
     for child in element:
         if isinstance(child.tag, str) and child.tag not in _BLOCK_TAGS:
-            parts.append(child.text_content())
+            parts.append(_text_content(child))
         parts.append(child.tail or "")
     return "".join(parts)
 
@@ -756,18 +933,18 @@ def _find_container(root: etree._Element) -> etree._Element:
     """The element holding most paragraph text that is not link text (a readability-style score),
     grown to an ancestor that holds much more of it."""
     scores: dict[etree._Element, float] = {}
-    totals: dict[etree._Element, float] = {}
+    owned: dict[etree._Element, float] = {}
+    nesting = _nesting(root)
     for paragraph in root.iter("p", "td", "div", "pre", "li"):
-        if paragraph.tag in ("div", "td", "li") and _has_block_child(paragraph):
+        if paragraph.tag in ("div", "td", "li") and paragraph in nesting:
             if not _has_loose_text(paragraph):
                 continue
-            text, owner = normalise(_loose_text(paragraph)), paragraph
-            links = sum(len(_text(a)) for a in paragraph.iterchildren("a"))
+            text, owner, anchors = normalise(_loose_text(paragraph)), paragraph, paragraph.iterchildren("a")
         else:
-            text, owner = _text(paragraph), paragraph.getparent()
-            links = sum(len(_text(a)) for a in paragraph.iter("a"))
+            text, owner, anchors = _text(paragraph), paragraph.getparent(), paragraph.iter("a")
         if len(text) < 25 or owner is None:
             continue
+        links = sum(len(_text(a)) for a in anchors)
         score = max(0.0, len(text) - 2 * links) + 10 * text.count(",")
         if score <= 0:  # a menu item or a related link
             continue
@@ -775,6 +952,11 @@ def _find_container(root: etree._Element) -> etree._Element:
         grand = owner.getparent()
         if grand is not None:
             scores[grand] = scores.get(grand, 0.0) + score / 2
+        owned[owner] = owned.get(owner, 0.0) + score
+    # Each element's total is its own paragraphs' and its descendants': added up owner by owner (the
+    # scores are whole numbers and halves, so the sums are exact in any order).
+    totals: dict[etree._Element, float] = {}
+    for owner, score in owned.items():
         totals[owner] = totals.get(owner, 0.0) + score
         for ancestor in owner.iterancestors():
             totals[ancestor] = totals.get(ancestor, 0.0) + score
@@ -814,19 +996,19 @@ class _Scan:
 
 
 _UNHINTED_TAGS = {"html", "head", "body", "meta", "link", "script", "style", "title", "noscript"}
-# The attribute values that may hint at a part, and the headings: XPath passes (C speed) instead of a
-# Python loop over every element of a 100 KB page.
-_HINT_VALUES = etree.XPath("//@class | //@id | //@itemprop | //@rel")
-_HEADINGS = etree.XPath("//h1 | //h2 | //h3 | //h4 | //*[@itemprop='headline']")
 
 
-def _scan(root: etree._Element) -> _Scan:
+def _scan(root: etree._Element, attributes: _Attributes) -> _Scan:
     scan = _Scan([], [], [], [])
     any_hint = _any_hint_re()
-    titles: dict[etree._Element, None] = dict.fromkeys(_HEADINGS(root))
-    for value in _HINT_VALUES(root):
-        if not any_hint.search(value):  # most are menu items and the like
+    titles: dict[etree._Element, None] = dict.fromkeys(root.iter("h1", "h2", "h3", "h4"))
+    # Most values are menu items and the like; "headline" is itself a hint.
+    for value in _found_in(attributes.values, any_hint):
+        name = value.attrname
+        if name == "role":
             continue
+        if name == "itemprop" and value == "headline":
+            titles[value.getparent()] = None
         element = value.getparent()
         if not isinstance(element.tag, str) or element.tag in _UNHINTED_TAGS:
             continue
@@ -867,15 +1049,20 @@ def _position(element: etree._Element | None) -> tuple[int, ...]:
 
 def _parse(html: str) -> etree._Element:
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
-    if not html.strip():
+    if not html or html.isspace():
         raise UnreadablePage("empty page")
     try:
-        root = lxml.html.document_fromstring(html)
+        root = etree.fromstring(html, _HTML_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise UnreadablePage(f"not HTML ({exc})") from None
-    for br in root.iter("br"):
+    if root is None:
+        raise UnreadablePage("not HTML (Document is empty)")
+    breaks, comments = [], []
+    for node in root.iter("br", etree.Comment, etree.ProcessingInstruction):
+        (breaks if node.tag == "br" else comments).append(node)
+    for br in breaks:
         br.tail = _BR + (br.tail or "")
-    for comment in root.xpath("//comment()|//processing-instruction()"):
+    for comment in comments:
         _remove(comment)
     return root
 
@@ -915,18 +1102,15 @@ def _read_body(container: etree._Element, profile: dict[str, Any], seen_titles: 
     body = _Body()
     rows, captions, signature, date_lines = body.rows, body.captions, body.signature, body.date_lines
     after_image = False
-    for block in _blocks(container):
+    nesting = _nesting(container)
+    for block in _blocks(container, nesting):
         element = block.element
         if block.image and not block.text:
             after_image = True
             continue
-        chain = (element, *element.iterancestors())
-        in_caption = any(node in caption_elements for node in chain)
-        bold_runs = _emphasised(element, ("strong", "b"))
-        italic_runs = _emphasised(element, ("em", "i"))
-        pieces = _pieces(block.raw, bold_runs)
+        chain = (element, *element.iterancestors()) if caption_elements or subheading_elements else ()
         near_image, after_image = after_image or block.image, False
-        if in_caption:
+        if caption_elements and any(node in caption_elements for node in chain):
             if block.text and block.text not in captions:
                 captions.append(block.text)
             continue
@@ -935,8 +1119,12 @@ def _read_body(container: etree._Element, profile: dict[str, Any], seen_titles: 
         ):
             signature.extend(_line_texts(block.raw))
             continue
+        bold_runs = _emphasised(element, ("strong", "b"))
+        pieces = _pieces(block.raw, bold_runs)
         whole_bold = len(pieces) == 1 and _is_bold_only(element)
-        whole_italic = len(pieces) == 1 and _is_italic_only(element)
+        # Italics only tell a caption beside an image.
+        italic_runs = _emphasised(element, ("em", "i")) if near_image else set()
+        whole_italic = near_image and len(pieces) == 1 and _is_italic_only(element)
         for piece in pieces:
             if piece.casefold() in seen_titles or bp.noise_line_re.match(piece) or bp.box_heading_re.match(piece):
                 continue
@@ -952,11 +1140,11 @@ def _read_body(container: etree._Element, profile: dict[str, Any], seen_titles: 
             if _is_date_line(piece):
                 date_lines.append(piece)
                 continue
-            if element is not container and _is_link_teaser(element, piece):
+            if element is not container and _is_link_teaser(element, piece, nesting):
                 continue
-            is_subheading = piece in subheading_texts or any(node in subheading_elements for node in chain) or (
-                not profile.get("subheadings") and (element.tag in _HEADING_TAGS or bold) and len(piece) < 300
-            )
+            is_subheading = piece in subheading_texts or (
+                bool(subheading_elements) and any(node in subheading_elements for node in chain)
+            ) or (not profile.get("subheadings") and (element.tag in _HEADING_TAGS or bold) and len(piece) < 300)
             rows.append(_Row(piece, element, bold, is_subheading))
     return body
 
@@ -967,7 +1155,8 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
     profile = profile or {}
     bp = _boilerplate()
     # With a profile the hints are only needed when its date selector finds nothing.
-    scan = _Scan([], [], [], []) if profile else _scan(root)
+    attributes = _Attributes(root)
+    scan = _Scan([], [], [], []) if profile else _scan(root, attributes)
 
     page_title = _first_text(root, "title")
     candidates = [] if profile.get("title") else _title_candidates(scan)
@@ -988,8 +1177,8 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
     summary = _first_text(root, profile.get("summary")) or (None if profile else _generic_summary(scan, title_at))
     published = (
         parse_date(_first_text(root, profile.get("date")))
-        or _meta_date(root)
-        or _date_line(root, _scan(root) if profile else scan, title_element if title_element is not None else _carrier(root, title or page_title))
+        or _meta_date(root, attributes)
+        or _date_line(root, _scan(root, attributes) if profile else scan, title_element if title_element is not None else _carrier(root, title or page_title))
     )
     author_elements = _select(root, profile.get("author"))
     author_lines = [line for el in author_elements for line in _lines(el)]
@@ -1005,7 +1194,7 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
         found = _select(root, profile["body"])
         container = found[0] if found else None
     if container is None:
-        _remove_generic_noise(root)
+        _remove_generic_noise(root, attributes)
         container = _find_container(root)
     _drop_boxes(root, container)
 
@@ -1056,10 +1245,11 @@ _TEASER_MAX_CHARS = 200
 _TEASER_LINK_SHARE = 0.9
 
 
-def _is_link_teaser(element: etree._Element, piece: str) -> bool:
-    if len(piece) > _TEASER_MAX_CHARS or _has_block_child(element):
+def _is_link_teaser(element: etree._Element, piece: str, nesting: set[etree._Element]) -> bool:
+    if len(piece) > _TEASER_MAX_CHARS or element in nesting:
         return False
-    return _text(element) == piece and _link_density(element) >= _TEASER_LINK_SHARE
+    text = _text(element)
+    return text == piece and _link_density(element, text) >= _TEASER_LINK_SHARE
 
 
 def _is_italic_only(element: etree._Element) -> bool:
@@ -1075,7 +1265,7 @@ def _line_texts(raw: str) -> list[str]:
 
 def _lines(element: etree._Element) -> list[str]:
     """The lines of a block: one per child block or <br>-separated line."""
-    return [line for block in _blocks(element) for line in _line_texts(block.raw)]
+    return [line for block in _blocks(element, _nesting(element)) for line in _line_texts(block.raw)]
 
 
 _NAME_SEPARATOR_RE = re.compile(r"\s*(?:[-–/,&]|\bvà\b)\s*|\s+")

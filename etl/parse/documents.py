@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Any
 
-from etl.parse.indicators import DOCUMENT_RE
+from etl.parse.indicators import DOCUMENT_HINT_RE, DOCUMENT_RE
 from etl.parse.phrases import Phrases, fold, load
 
 _ISSUED_RE = re.compile(
@@ -47,12 +47,15 @@ def find(texts: list[str], ph: Phrases | None = None) -> list[dict[str, Any]]:
     ph = ph or load()
     found: dict[str, dict[str, Any]] = {}
     for text in texts:
-        folded = fold(text)
+        if not DOCUMENT_HINT_RE.search(text):
+            continue
+        folded = None
         for match in DOCUMENT_RE.finditer(text):
             number = match.group()
             code_part = re.sub(r"^\d+(?:/\d{4})?[-/]", "", number)
             if not re.search(r"[A-ZĐ]{2}|[A-ZĐ][a-zđ]*[A-ZĐ]|^[A-ZĐ][a-zđ]?$", code_part):
                 continue
+            folded = fold(text) if folded is None else folded
             before = folded[max(0, match.start() - 30) : match.start()]
             entry = found.setdefault(
                 number,

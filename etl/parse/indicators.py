@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from etl.parse import sentences
@@ -19,20 +20,32 @@ from etl.parse.phrases import Phrases, fold, load
 DOCUMENT_RE = re.compile(
     r"(?<![\w/])\d{1,5}[a-z]?(?:/\d{4})?[-/][A-ZĐ][A-Za-zĐđ&]+\d*(?:[-/][A-ZĐ][A-Za-zĐđ0-9&]*)*"
 )
+# What every document number holds: a text without it cites none.
+DOCUMENT_HINT_RE = re.compile(r"[-/][A-ZĐ]")
+# Each with a cheap test of something every match holds (found by a quick scan for its rarer characters):
+# most paragraphs hold no date, phone number or version, and most masks then cost one scan.
 _MASKS = [
-    DOCUMENT_RE,
-    re.compile(r"(?<=[^\W\d_])-\d+"),  # Covid-19, SARS-CoV-2: part of a name
-    re.compile(r"(?<![\w/])\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?!\d)"),  # 12/5/2017
-    re.compile(r"(?<![\w/])\d{1,2}/\d{4}(?!\d)"),  # tháng 12/2020
-    re.compile(r"(?<![\w:])\d{1,2}\s*(?::|h|giờ)\s*\d{2}(?!\d)"),  # 09:15, 8h30
-    re.compile(r"(?<![\w])\(?0\d{2,3}\)?[\s.]?\d{3,4}[\s.]?\d{3,4}(?!\d)"),  # phone numbers
-    re.compile(r"(?<![\w])(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}(?!\d)"),  # 2021-2025, 2020 - 2025
-    re.compile(r"(?<![\w.])\d+\.\d{1,2}(?![\d.]|\s*%)"),  # 4.0, 1.2 (versions, section numbers), not 6.5%
+    (DOCUMENT_RE, DOCUMENT_HINT_RE),
+    (re.compile(r"-(?<=[^\W\d_]-)\d+"), None),  # Covid-19, SARS-CoV-2: part of a name
+    (re.compile(r"(?<![\w/])\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?!\d)"), re.compile(r"[/.-]\d{4}")),  # 12/5/2017
+    (re.compile(r"(?<![\w/])\d{1,2}/\d{4}(?!\d)"), re.compile(r"/\d{4}")),  # tháng 12/2020
+    (re.compile(r"(?<![\w:])\d{1,2}\s*(?::|h|giờ)\s*\d{2}(?!\d)"), re.compile(r"[:hờ]\s*\d{2}")),  # 09:15, 8h30
+    (re.compile(r"(?<![\w])\(?0\d{2,3}\)?[\s.]?\d{3,4}[\s.]?\d{3,4}(?!\d)"), re.compile(r"0(?<!\w0)\d{2}")),  # phone numbers
+    (re.compile(r"(?<![\w])(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}(?!\d)"), re.compile(r"[-–—]\s*(?:19|20)\d{2}")),  # 2021-2025
+    (re.compile(r"(?<![\w.])\d+\.\d{1,2}(?![\d.]|\s*%)"), re.compile(r"\.\d{1,2}(?![\d.])")),  # 4.0, 1.2 (versions, section numbers), not 6.5%
 ]
+_DIGIT_RE = re.compile(r"\d")
 _LIST_LABEL_RE = re.compile(r"^\s*\(?\d{1,2}[.)]\s")
 _PHONE_CONTEXT_RE = re.compile(r"(?:đt|điện thoại|fax|hotline|sđt|tel)\s*[:.]?\s*[\d\s.()+-]*$")
 
 _RANGE_JOIN_RE = re.compile(r"\s*(?:[-–—]|đến|tới)\s*")
+_DENOMINATOR_RE = re.compile(rf"/({NUMBER})(?![\d/])")
+_SECOND_NUMBER_RE = re.compile(rf"({NUMBER})(?![\d/])")
+_TU_BEFORE_RE = re.compile(r"(?:^|\s)từ\s*$")
+_FOUR_DIGITS_RE = re.compile(r"\d{4}")
+_NEGATIVE_RE = re.compile(r"(?:^|\s)(?:âm\s+|-)$")
+_WORDS_RE = re.compile(r"([^\W\d_]+(?:/[^\W\d_]+)?)(?:\s([^\W\d_]+))?")
+_PARENTHESIS_AFTER_RE = re.compile(r"[^\d();,.]{0,40}?\(")
 _PERCENT_RE = re.compile(r"\s*(%|phần trăm)")
 _CLAUSE_END_RE = re.compile(r"[,;.:()\[\]“”\"!?…]|\s[-–]\s|\s(?:và|với|trong đó|tham gia|trên địa bàn|so với|của)\s")
 
@@ -82,7 +95,7 @@ class Indicator:
 
 
 def _masked(text: str) -> list[tuple[int, int]]:
-    spans = [m.span() for pattern in _MASKS for m in pattern.finditer(text)]
+    spans = [m.span() for pattern, test in _MASKS if test is None or test.search(text) for m in pattern.finditer(text)]
     return sorted(spans)
 
 
@@ -124,29 +137,29 @@ def _read_number_expression(text: str, match: re.Match[str], ph: Phrases) -> _Re
     start, end = match.span()
     first = to_number(match.group())
     # Ratio: 281/411 (a day/month date was masked or is rejected by the caller).
-    ratio = re.match(rf"/({NUMBER})(?![\d/])", text[end:])
+    ratio = _DENOMINATOR_RE.match(text, end)
     if ratio:
         denominator = to_number(ratio.group(1))
-        return _Reading("ratio", start, end + ratio.end(), end + ratio.end(), value=first,
+        return _Reading("ratio", start, ratio.end(), ratio.end(), value=first,
                         numerator=first, denominator=denominator, number_start=start, raw_value=first)
-    percent = _PERCENT_RE.match(text[end:])
-    first_end = end + (percent.end() if percent else 0)
+    percent = _PERCENT_RE.match(text, end)
+    first_end = percent.end() if percent else end
     first_factor, join_at = (1, first_end) if percent else _scaled(text, end, ph)
     # Range: 30 - 40 triệu đồng, từ 55% đến 60%, 55-60%, từ 800 nghìn đến 1,2 triệu đồng.
-    join = _RANGE_JOIN_RE.match(text[join_at:])
+    join = _RANGE_JOIN_RE.match(text, join_at)
     if join:
-        second = re.match(rf"({NUMBER})(?![\d/])", text[join_at + join.end() :])
-        tu_before = re.search(r"(?:^|\s)từ\s*$", fold(text[max(0, start - 6) : start]))
+        second = _SECOND_NUMBER_RE.match(text, join.end())
+        tu_before = _TU_BEFORE_RE.search(fold(text[max(0, start - 6) : start]))
         uses_word = join.group().strip() not in "-–—"
         if second and (not uses_word or tu_before):
-            s_start = join_at + join.end()
-            s_end = s_start + second.end()
+            s_start = join.end()
+            s_end = second.end()
             low, high = first, to_number(second.group(1))
-            plain = re.fullmatch(r"\d{4}", match.group()) and re.fullmatch(r"\d{4}", second.group(1))
+            plain = _FOUR_DIGITS_RE.fullmatch(match.group()) and _FOUR_DIGITS_RE.fullmatch(second.group(1))
             if not (plain and _is_year(low) and _is_year(high)):  # "từ 2016 đến 2020", not "1.900 - 2.000 đồng"
-                second_percent = _PERCENT_RE.match(text[s_end:])
+                second_percent = _PERCENT_RE.match(text, s_end)
                 if second_percent:
-                    s_end += second_percent.end()
+                    s_end = second_percent.end()
                 factor, after = (1, s_end) if (percent or second_percent) else _scaled(text, s_end, ph)
                 if first_factor != 1:  # each end with its own scale word: "800 nghìn đến 1,2 triệu"
                     low, high = _scale(low, first_factor), _scale(high, factor)
@@ -162,7 +175,7 @@ def _read_number_expression(text: str, match: re.Match[str], ph: Phrases) -> _Re
                                     raw_value=first, scaled=factor != 1 or first_factor != 1)
     if percent:
         return _Reading("percent", start, first_end, first_end, value=first, number_start=start, raw_value=first)
-    factor, after = _scaled(text, end, ph)
+    factor, after = first_factor, join_at  # _scaled(text, end, ph), read above
     return _Reading("count", start, end, after, value=_scale(first, factor), number_start=start,
                     raw_value=first, scaled=factor != 1)
 
@@ -184,7 +197,7 @@ def _unit_at(text: str, pos: int, ph: Phrases) -> tuple[str | None, int]:
         return unit, pos + end
     # An unknown noun: its first two syllables ("nền tảng", "vườn mẫu"), or one if the second is
     # not part of it ("5 hộ tham gia").
-    words = re.match(r"([^\W\d_]+(?:/[^\W\d_]+)?)(?:\s([^\W\d_]+))?", folded[lead:])
+    words = _WORDS_RE.match(folded[lead:])
     if words and lead <= 1 and words.group(1) not in _NOT_UNITS:
         original = text[pos + lead : pos + lead + words.end()]
         second = words.group(2)
@@ -210,10 +223,12 @@ _VERBS = {
 }
 
 
-def _is_not_indicator(text: str, folded: str, reading: _Reading, ph: Phrases, paragraph_start: bool) -> bool:
+def _is_not_indicator(
+    text: str, folded: str, reading: _Reading, ph: Phrases, paragraph_start: bool, unit: str | None
+) -> bool:
+    """unit: what _unit_at(text, reading.after, ph) reads."""
     before = folded[max(0, reading.number_start - 40) : reading.number_start]
     raw = text[reading.start : reading.end]
-    unit, _ = _unit_at(text, reading.after, ph)
     has_unit = unit is not None and _known_unit(unit, ph)
     # "Hội nghị Trung ương 4", "Kỳ họp thứ 3", "mức độ 4" - but "ngân sách Trung ương 512,3 tỷ đồng",
     # "kỷ luật 9 tổ chức đảng", "dứt điểm 57 kiến nghị" are figures: a scale word or a unit decides.
@@ -290,11 +305,12 @@ def _subject(text: str, folded: str, reading: _Reading, unit: str | None, unit_e
     if unit and ph.admin_re.fullmatch(unit):
         # "460 xã, phường, thị trấn": the whole list, plus a restrictive modifier if any.
         end = unit_end
+        more_re = _more_admin_re(ph.admin_re.pattern)
         while True:
-            more = re.match(rf",\s*(?:{ph.admin_re.pattern})", folded[end:])
+            more = more_re.match(folded, end)
             if not more:
                 break
-            end += more.end()
+            end = more.end()
         modifier = ph.admin_modifier_re.match(folded, end)
         if modifier:
             end = modifier.end()
@@ -313,6 +329,12 @@ def _subject(text: str, folded: str, reading: _Reading, unit: str | None, unit_e
     return _phrase_before(text, folded, reading.number_start)
 
 
+@lru_cache(maxsize=4)
+def _more_admin_re(admin: str) -> re.Pattern[str]:
+    """", phường, thị trấn": one more administrative unit of a list."""
+    return re.compile(rf",\s*(?:{admin})")
+
+
 def _unit_start(text: str, reading: _Reading, unit_end: int, unit: str) -> int:
     gap = text[reading.after : unit_end]
     return reading.after + (len(gap) - len(gap.lstrip()))
@@ -325,10 +347,10 @@ def _phrase_after(text: str, folded: str, pos: int) -> str | None:
     if _STOP_AFTER_RE.match(folded, pos):
         return None
     end_match = _CLAUSE_END_RE.search(folded, pos)
-    digit = re.search(r"\d", folded[pos:])
     end = end_match.start() if end_match else len(text)
+    digit = _DIGIT_RE.search(folded, pos, end)  # a number ends the phrase
     if digit:
-        end = min(end, pos + digit.start())
+        end = digit.start()
     words = text[pos:end].split()[:16]
     return " ".join(words) or None
 
@@ -349,6 +371,8 @@ def _phrase_before(text: str, folded: str, pos: int) -> str | None:
 def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None) -> list[Indicator]:
     """Every indicator of one paragraph, in text order (parents not yet linked)."""
     ph = ph or load()
+    if not _DIGIT_RE.search(paragraph):  # no number, nothing to read
+        return []
     folded = fold(paragraph)
     masked = _masked(paragraph)
     spans = sentences.split(paragraph)
@@ -360,11 +384,12 @@ def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None) -> lis
         reading = _read_number_expression(paragraph, match, ph)
         if reading is None:
             continue
-        if _is_not_indicator(paragraph, folded, reading, ph, paragraph_start=match.start() < 4):
+        unit_here = _unit_at(paragraph, reading.after, ph)
+        if _is_not_indicator(paragraph, folded, reading, ph, match.start() < 4, unit_here[0]):
             consumed_until = reading.end
             continue
         consumed_until = reading.end
-        unit, unit_end = (("%", reading.end) if reading.kind == "percent" else _unit_at(paragraph, reading.after, ph))
+        unit, unit_end = ("%", reading.end) if reading.kind == "percent" else unit_here
         kind = reading.kind
         if kind == "range" and "%" in paragraph[reading.start : reading.end]:
             unit, unit_end = "%", reading.end
@@ -404,7 +429,7 @@ def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None) -> lis
 
 def _negative(text: str, folded: str, reading: _Reading) -> bool:
     before = folded[max(0, reading.number_start - 5) : reading.number_start]
-    return bool(re.search(r"(?:^|\s)(?:âm\s+|-)$", before)) and reading.kind in ("percent", "count")
+    return reading.kind in ("percent", "count") and bool(_NEGATIVE_RE.search(before))
 
 
 def _family(indicator: Indicator, ph: Phrases) -> str:
@@ -464,8 +489,11 @@ def link_parents(indicators: list[Indicator], paragraphs: list[str], ph: Phrases
     ("45 đảng viên (khiển trách 30, cảnh cáo 12, cách chức 3)").
     """
     ph = ph or load()
+    by_paragraph: dict[int, list[tuple[int, Indicator]]] = {}
+    for i, x in enumerate(indicators):
+        by_paragraph.setdefault(x.paragraph, []).append((i, x))
     for paragraph_index, text in enumerate(paragraphs):
-        here = [(i, x) for i, x in enumerate(indicators) if x.paragraph == paragraph_index]
+        here = by_paragraph.get(paragraph_index)
         if not here:
             continue
         folded = fold(text)
@@ -563,10 +591,10 @@ def _link_parenthesised(indicators: list[Indicator], here: list[tuple[int, Indic
     for index, total in here:
         if total.kind not in ("count", "measure") or total.value is None:
             continue
-        gap = re.match(r"[^\d();,.]{0,40}?\(", text[total.end :])
+        gap = _PARENTHESIS_AFTER_RE.match(text, total.end)
         if not gap:
             continue
-        opening = total.end + gap.end() - 1
+        opening = gap.end() - 1
         closing = _closing_paren(text, opening, len(text))
         if closing is None:
             continue

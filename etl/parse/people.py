@@ -14,19 +14,32 @@ _RANK_RE = re.compile(r"(?:đại|thượng|trung|thiếu)\s+(?:tá|úy|tướng
 def _capitalised_runs(text: str) -> list[tuple[int, int, list[str]]]:
     """Runs of two or more capitalised words ("Hương Sơn Bùi Nhân Sâm") separated by single spaces."""
     runs: list[tuple[int, int, list[str]]] = []
-    current: list[re.Match[str]] = []
-    for word in _WORD_RE.finditer(text):
-        is_name_word = word.group()[0].isupper() and (len(word.group()) == 1 or word.group()[1:].islower())
-        joined = bool(current) and text[current[-1].end() : word.start()] == " "
-        if is_name_word and (joined or not current):
-            current.append(word)
-            continue
-        if len(current) >= 2:
-            runs.append((current[0].start(), current[-1].end(), [w.group() for w in current]))
-        current = [word] if is_name_word else []
+    current: list[tuple[int, str]] = []  # (start, word) of the run being read
+    offset = 0
+    for token in text.split(" "):
+        # The words of all-lower-case tokens are passed over: they only end a run, and the gap to the
+        # next capitalised word, not a single space then, ends it as well.
+        if not token.islower():
+            if token.isalpha():
+                words: Any = ((offset, token),)
+            else:
+                words = ((offset + m.start(), m.group()) for m in _WORD_RE.finditer(token))
+            for start, word in words:
+                is_name_word = word[0].isupper() and (len(word) == 1 or word[1:].islower())
+                if is_name_word and current and text[current[-1][0] + len(current[-1][1]) : start] == " ":
+                    current.append((start, word))
+                    continue
+                if len(current) >= 2:
+                    runs.append(_run(current))
+                current = [(start, word)] if is_name_word else []
+        offset += len(token) + 1
     if len(current) >= 2:
-        runs.append((current[0].start(), current[-1].end(), [w.group() for w in current]))
+        runs.append(_run(current))
     return runs
+
+
+def _run(words: list[tuple[int, str]]) -> tuple[int, int, list[str]]:
+    return words[0][0], words[-1][0] + len(words[-1][1]), [word for _, word in words]
 
 
 def _name_in_run(run: list[str], ph: Phrases) -> int | None:
@@ -72,6 +85,7 @@ def _position_before(text: str, folded: str, end: int, ph: Phrases) -> str | Non
     return " ".join(text[start:end].split()) or None
 
 
+_COMMA_RE = re.compile(r"\s*,\s*")
 _PART_END_RE = re.compile(r"[,;.:()“”\"!?]|\s[-–]\s")
 # "và" inside a name ("Sở Nông nghiệp và Phát triển nông thôn") joins two capitalised words.
 _AND_RE = re.compile(r"\svà\s+(?=([^\W\d_]+))")
@@ -95,10 +109,10 @@ def _part_end(text: str, folded: str, start: int, ph: Phrases) -> tuple[int, boo
 def _position_after(text: str, folded: str, end: int, ph: Phrases) -> str | None:
     """The position written right after a name, as an apposition, in as many comma-separated parts as
     start with a position word: "đồng chí Lê Văn Thắng, Ủy viên Trung ương Đảng, Bí thư Tỉnh ủy chủ trì"."""
-    match = re.match(r"\s*,\s*", text[end:])
+    match = _COMMA_RE.match(text, end)
     if not match:
         return None
-    start = end + match.end()
+    start = match.end()
     parts: list[str] = []
     while ph.position_head_re.match(folded, start):
         stop, by_predicate = _part_end(text, folded, start, ph)
@@ -106,10 +120,10 @@ def _position_after(text: str, folded: str, end: int, ph: Phrases) -> str | None
         if parts and any(_name_in_run(words, ph) is not None for _, _, words in _capitalised_runs(part)):
             break  # the next official's position and name: "..., Phó Chủ tịch UBND tỉnh Trần Văn B"
         parts.append(" ".join(part.split()))
-        more = re.match(r"\s*,\s*", text[stop:])
+        more = _COMMA_RE.match(text, stop)
         if by_predicate or not more:
             break
-        start = stop + more.end()
+        start = more.end()
     return ", ".join(p for p in parts if p) or None
 
 
@@ -118,6 +132,8 @@ def find(texts: list[str], author: str | None = None, ph: Phrases | None = None)
     ph = ph or load()
     found: dict[str, dict[str, Any]] = {}
     for text in texts:
+        if not ph.surname_re.search(text):  # a name starts with a surname: none here, no one named
+            continue
         folded = fold(text)
         for run_start, run_end, words in _capitalised_runs(text):
             first = _name_in_run(words, ph)

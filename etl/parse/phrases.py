@@ -35,6 +35,23 @@ def alternation(words: list[str]) -> str:
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
 
 
+def last_words(words: list[str], *more: str) -> tuple[str, ...]:
+    """What a text matched by alternation(words) (then maybe one of more) ends with, before trailing whitespace."""
+    return tuple({(fold(w).split() or [""])[-1] for w in words} | set(more))
+
+
+@dataclass(frozen=True)
+class Tail:
+    """A pattern anchored at the end of a text (the words before a number), with what such a text ends
+    with: a text ending otherwise is passed over without running the pattern over every position."""
+
+    pattern: re.Pattern[str]
+    ends: tuple[str, ...]
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text) if text.rstrip().endswith(self.ends) else None
+
+
 @dataclass(frozen=True)
 class Phrases:
     scales: dict[str, int]
@@ -44,12 +61,12 @@ class Phrases:
     admin_modifier_re: re.Pattern[str]
     time_unit_re: re.Pattern[str]
     scale_re: re.Pattern[str]
-    reference_prefix_re: re.Pattern[str]
-    day_word_re: re.Pattern[str]
-    ordinal_re: re.Pattern[str]
+    reference_prefix_re: Tail
+    day_word_re: Tail
+    ordinal_re: Tail
     per_unit_re: re.Pattern[str]
-    year_word_re: re.Pattern[str]
-    qualifier_re: re.Pattern[str]
+    year_word_re: Tail
+    qualifier_re: Tail
     qualifier_of: dict[str, str]
     target_re: re.Pattern[str]
     target_exclusion_re: re.Pattern[str]
@@ -59,10 +76,11 @@ class Phrases:
     rating_re: re.Pattern[str]
     post_qualifier_re: re.Pattern[str]
     post_qualifier_of: dict[str, str]
-    level_re: re.Pattern[str]
+    level_re: Tail
     position_head_re: re.Pattern[str]
     predicate_re: re.Pattern[str]
     surnames: frozenset[str]
+    surname_re: re.Pattern[str]  # any surname, anywhere: a quick test for a text that names no one
     document_types: dict[str, str]
     document_words: dict[str, str]
     issuers: frozenset[str]
@@ -85,12 +103,22 @@ def load() -> Phrases:
         time_unit_re=re.compile(rf"\s*(?:{alternation(data['time_units'])}){_WORD_END}"),
         # "tỷ lệ" (a rate) and "tỷ trọng" (a share) are not the scale word "tỷ".
         scale_re=re.compile(rf"\s*({alternation(list(data['scales']))}){_WORD_END}(?!\s+(?:lệ|trọng)\b)"),
-        reference_prefix_re=re.compile(rf"(?:^|[\s(,;:])(?:{alternation(data['reference_prefixes'])})\s*(?:số\s*)?$"),
-        day_word_re=re.compile(rf"(?:^|[\s(,;:])(?:{alternation(data['day_words'])})\s*(?:ngày\s*)?$"),
-        ordinal_re=re.compile(rf"(?:^|[\s(,;:])(?:{alternation(data['ordinal_words'])})\s*$"),
+        reference_prefix_re=Tail(
+            re.compile(rf"(?:^|[\s(,;:])(?:{alternation(data['reference_prefixes'])})\s*(?:số\s*)?$"),
+            last_words(data["reference_prefixes"], "số"),
+        ),
+        day_word_re=Tail(
+            re.compile(rf"(?:^|[\s(,;:])(?:{alternation(data['day_words'])})\s*(?:ngày\s*)?$"),
+            last_words(data["day_words"], "ngày"),
+        ),
+        ordinal_re=Tail(
+            re.compile(rf"(?:^|[\s(,;:])(?:{alternation(data['ordinal_words'])})\s*$"), last_words(data["ordinal_words"])
+        ),
         per_unit_re=re.compile(rf"/(?:{alternation(data['per_units'])}){_WORD_END}"),
-        year_word_re=re.compile(rf"(?:^|[\s(,;:])(?:{alternation(data['year_words'])})\s*$"),
-        qualifier_re=re.compile(rf"(?:^|[\s(,;:])({alternation(all_qualifiers)})\s*$"),
+        year_word_re=Tail(
+            re.compile(rf"(?:^|[\s(,;:])(?:{alternation(data['year_words'])})\s*$"), last_words(data["year_words"])
+        ),
+        qualifier_re=Tail(re.compile(rf"(?:^|[\s(,;:])({alternation(all_qualifiers)})\s*$"), last_words(all_qualifiers)),
         qualifier_of=qualifier_of,
         target_re=re.compile(rf"(?:^|\W)(?:{alternation(data['target_words'])}){_WORD_END}"),
         target_exclusion_re=re.compile(rf"(?:{alternation(data['target_exclusions'])}){_WORD_END}"),
@@ -102,13 +130,17 @@ def load() -> Phrases:
             rf"\s+({alternation([w for ws in data['post_qualifiers'].values() for w in ws])}){_WORD_END}"
         ),
         post_qualifier_of={fold(w): k for k, ws in data["post_qualifiers"].items() for w in ws},
-        level_re=re.compile(rf"cấp\s+({alternation(data['levels'])})\s*(?::|có|là|đạt)?\s*$"),
+        level_re=Tail(
+            re.compile(rf"cấp\s+({alternation(data['levels'])})\s*(?::|có|là|đạt)?\s*$"),
+            last_words(data["levels"], ":", "có", "là", "đạt"),
+        ),
         position_head_re=re.compile(rf"(?<!\w)(?:{alternation(data['position_heads'])}){_WORD_END}"),
         # Matched in the original text, not folded: "giao" ends a position, "Sở Giao thông" does not.
         predicate_re=re.compile(
             rf"\s(?:{'|'.join(re.escape(w).replace(chr(92) + ' ', chr(92) + 's+') for w in sorted(data['predicate_words'], key=len, reverse=True))})(?![\w])"
         ),
         surnames=frozenset(unicodedata.normalize("NFC", s) for s in data["surnames"]),
+        surname_re=re.compile("|".join(sorted({re.escape(unicodedata.normalize("NFC", s)) for s in data["surnames"]}, key=len, reverse=True)) or "(?!)"),
         document_types=dict(data["document_types"]),
         document_words={fold(v): v for v in data["document_types"].values()},
         issuers=frozenset(data["issuers"]),

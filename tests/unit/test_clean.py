@@ -371,3 +371,75 @@ def test_dates_in_meta_tags_are_read_in_vietnam_time():
 @pytest.mark.parametrize("line, expected", [("18 Tháng Mười, 2023", "2023-10-18"), ("Tháng Mười Hai 5, 2023", "2023-12-05")])
 def test_wordpress_month_names(line, expected):
     assert parse_date(line) == expected
+
+
+# --- the fast paths give what the plain ones gave ------------------------------------------------
+
+SELECTOR_PAGE = """<html><body>
+<div id="news-detail" class="a"><h2 class="news-title">T</h2><div id="content-detail"><p class="author">A</p>
+<p class="x caption-y">c</p></div></div>
+<div id="news-detail"><span id="content-detail" data-q="it's">dup</span></div>
+<div id="other" class="share-bar related"><p id="a/*[@id = 'b']">q</p></div>
+</body></html>"""
+
+
+@pytest.mark.parametrize("css", [
+    "#news-detail #content-detail", "#news-detail h2.news-title", "#content-detail p.author", "[class*=caption]",
+    "figcaption, caption, [class*=caption]", "#other > #x", "[id=other], [class*=share] p", "[data-q=\"it's\"]",
+    "[id*=\"'b']\"]", "div#other", ".x",
+])
+def test_css_selectors_read_through_the_attribute_axis_find_the_same_elements(css):
+    from lxml import etree
+    from lxml.cssselect import CSSSelector
+
+    from etl.clean import _select
+
+    root = etree.fromstring(SELECTOR_PAGE, etree.HTMLParser())
+    for context in (root, *root.iter("div")):
+        assert _select(context, css) == CSSSelector(css)(context)
+
+
+def test_generic_noise_rules_remove_what_their_selectors_would():
+    from lxml import etree
+    from lxml.cssselect import CSSSelector
+
+    from etl.clean import _NOISE_MAX_SHARE, _Attributes, _boilerplate, _remove, _remove_generic_noise, _text_content
+
+    page = (PAGES / "wordpress").glob("*.html")
+    for path in page:
+        html = decode(path.read_bytes())
+        fast = etree.fromstring(html, etree.HTMLParser())
+        _remove_generic_noise(fast, _Attributes(fast))
+        plain = etree.fromstring(html, etree.HTMLParser())
+        total = 0
+        for rule in _boilerplate().noise:
+            for element in CSSSelector(rule.css)(plain):
+                if next(element.iter("p", "br"), None) is not None:
+                    total = total or len(_text_content(plain)) or 1
+                    if len(_text_content(element)) > _NOISE_MAX_SHARE * total:
+                        continue
+                _remove(element)
+        assert etree.tostring(fast) == etree.tostring(plain)
+
+
+def test_found_in_gives_the_values_a_search_finds_something_in():
+    import re
+
+    from etl.clean import _found_in
+
+    values = ["post-date", "", "MENU", "sapo\u00e9", "x-TITLE y", "tieude", "nothing", "Date"]
+    for pattern in (re.compile("date|title|sapo|tieu-?de", re.IGNORECASE), re.compile("date|sapo")):
+        assert _found_in(values, pattern) == [v for v in values if pattern.search(v)]
+        assert _found_in([v for v in values if v.isascii()], pattern) == [v for v in values if v.isascii() and pattern.search(v)]
+
+
+def test_decode_reads_the_legacy_fonts_only_where_their_marks_are():
+    text = "Tỉnh ủy «Dân vận khéo» © 2024"  # four legacy mark characters: under the floor, left alone
+    assert decode(_page(text).encode("utf-8")).count(text) == 1
+
+
+def test_a_control_character_in_the_title_does_not_break_the_date_search():
+    paragraph = "Theo báo cáo của Sở, tổng sản phẩm trên địa bàn tăng 5,02% so với cùng kỳ năm trước. " * 3
+    html = f"<html><head><title>Kinh tế xã hội \x02 năm 2023</title></head><body><div><p>{paragraph}</p></div></body></html>"
+    article = clean_html(html)
+    assert article.title == "Kinh tế xã hội \x02 năm 2023" and article.paragraphs == [paragraph.strip()]

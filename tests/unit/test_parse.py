@@ -353,3 +353,81 @@ def test_positions_after_a_name_with_its_own_position_start_the_next_one():
 def test_document_numbers_with_a_numbered_code():
     documents = parse_article(CleanArticle(paragraphs=["Luật Đất đai số 31/2024/QH15 và Công văn số 1234/UBND-VX."]))["documents"]
     assert [(d["number"], d["type"]) for d in documents] == [("31/2024/QH15", "Luật"), ("1234/UBND-VX", "Công văn")]
+
+
+# --- the fast paths give what the plain patterns gave ------------------------------------------
+
+TRICKY = [
+    "Bà Rịa-Vũng Tàu", "đồng chí Trần Văn Bình, Bí thư Tỉnh ủy", "Nguyễn  Văn A", "(Nguyễn Văn An)", "UBND Tỉnh Nghệ An",
+    "ông Lê Văn Thắng.Phó Chủ tịch", "Hà\u00a0Nội Mới", "A B", "ǅa Bc", "Ab1 Cd", "Đ Đ Đ", "", " ", "xY Zw Ab",
+    "Covid-19 ngày 12/5/2017 lúc 8h30, 09:15, ĐT (0238) 3844 556, 2021-2025, phiên bản 4.0, tăng 6.5%, 31/2024/QH15",
+    "số 0238.3844.556 và 05 năm, năm 2020 - 2025, mục 1.2. và 21.896 tỷ đồng; 2.418 lượt, 1,2 triệu",
+]
+
+
+def test_capitalised_runs_read_word_by_word():
+    import re
+
+    from etl.parse.people import _capitalised_runs
+
+    def plain(text):
+        runs, current = [], []
+        for word in re.finditer(r"[^\W\d_]+", text):
+            name = word.group()[0].isupper() and (len(word.group()) == 1 or word.group()[1:].islower())
+            joined = bool(current) and text[current[-1].end() : word.start()] == " "
+            if name and (joined or not current):
+                current.append(word)
+                continue
+            if len(current) >= 2:
+                runs.append((current[0].start(), current[-1].end(), [w.group() for w in current]))
+            current = [word] if name else []
+        if len(current) >= 2:
+            runs.append((current[0].start(), current[-1].end(), [w.group() for w in current]))
+        return runs
+
+    for text in TRICKY:
+        assert _capitalised_runs(text) == plain(text), text
+    assert _capitalised_runs("Bà Rịa-Vũng Tàu") == [(0, 6, ["Bà", "Rịa"]), (7, 15, ["Vũng", "Tàu"])]
+
+
+def test_numbers_and_masks_found_as_the_plain_patterns_find_them():
+    import re
+
+    from etl.parse.indicators import DOCUMENT_RE, _masked
+    from etl.parse.numbers import NUMBER, NUMBER_RE
+
+    plain_number = re.compile(rf"(?<![\w.,/])(?:{NUMBER})(?![\d])")
+    masks = [
+        DOCUMENT_RE, re.compile(r"(?<=[^\W\d_])-\d+"), re.compile(r"(?<![\w/])\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?!\d)"),
+        re.compile(r"(?<![\w/])\d{1,2}/\d{4}(?!\d)"), re.compile(r"(?<![\w:])\d{1,2}\s*(?::|h|giờ)\s*\d{2}(?!\d)"),
+        re.compile(r"(?<![\w])\(?0\d{2,3}\)?[\s.]?\d{3,4}[\s.]?\d{3,4}(?!\d)"),
+        re.compile(r"(?<![\w])(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}(?!\d)"), re.compile(r"(?<![\w.])\d+\.\d{1,2}(?![\d.]|\s*%)"),
+    ]
+    for text in TRICKY:
+        assert [m.span() for m in NUMBER_RE.finditer(text)] == [m.span() for m in plain_number.finditer(text)], text
+        assert _masked(text) == sorted(m.span() for p in masks for m in p.finditer(text)), text
+
+
+@given(st.text(alphabet="0123456789 .,/-–:h()%ĐAaz", max_size=30))
+def test_numbers_and_masks_on_any_digits(text):
+    import re
+
+    from etl.parse.indicators import _MASKS, _masked
+    from etl.parse.numbers import NUMBER, NUMBER_RE
+
+    plain_number = re.compile(rf"(?<![\w.,/])(?:{NUMBER})(?![\d])")
+    assert [m.span() for m in NUMBER_RE.finditer(text)] == [m.span() for m in plain_number.finditer(text)]
+    assert _masked(text) == sorted(m.span() for pattern, _ in _MASKS for m in pattern.finditer(text))
+
+
+def test_tail_patterns_skip_only_texts_they_cannot_match():
+    from etl.parse.phrases import fold, load
+
+    ph = load()
+    tails = [ph.reference_prefix_re, ph.day_word_re, ph.ordinal_re, ph.year_word_re, ph.qualifier_re, ph.level_re]
+    befores = [fold(t[: i]) for t in TRICKY + ["Kỳ họp thứ ", "ước khoảng ", "cấp tỉnh có ", "ngày 3 tháng ", "giai đoạn\n"]
+               for i in range(len(t) + 1)]
+    for tail in tails:
+        for before in befores:
+            plain, fast = tail.pattern.search(before), tail.search(before)
+            assert (plain and (plain.span(), plain.groups())) == (fast and (fast.span(), fast.groups())), before
