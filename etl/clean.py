@@ -495,7 +495,7 @@ def _blocks(element: etree._Element, nesting: set[etree._Element]) -> Iterator[_
         if not isinstance(child.tag, str):
             loose.append(child.tail or "")
             continue
-        if child.tag in _BLOCK_TAGS:
+        if child.tag in _BLOCK_TAGS or child in nesting:  # an inline element around blocks (<font><p>…) too
             if "".join(loose).strip() or image:
                 yield _Block("".join(loose), element, image)
             loose, image = [], False
@@ -580,6 +580,21 @@ def _drop_boxes(root: etree._Element, container: etree._Element) -> None:
             if element.tail and (not element.tail.strip() or _is_date_line(normalise(element.tail))):
                 element.tail = None
         _remove(box)
+
+
+# A table of figures inside the article (rows of short cells), not a layout table holding the text.
+_DATA_CELL_MAX_CHARS = 150
+
+
+def _drop_data_tables(container: etree._Element) -> None:
+    """Remove tables of figures from the body: their cells are not paragraphs (docs/LABELING.md)."""
+    for table in list(container.iter("table")):
+        if table is container or table.getparent() is None or any(t is not table for t in table.iter("table")):
+            continue  # the body itself, gone with an outer table, or a layout table holding another
+        rows = [row for row in table.iter("tr") if len(row.findall("td") + row.findall("th")) >= 2]
+        cells = [cell for row in rows for cell in (*row.findall("td"), *row.findall("th"))]
+        if len(rows) >= 2 and all(len(_text(cell)) <= _DATA_CELL_MAX_CHARS for cell in cells):
+            _remove(table)
 
 
 def _is_box_item(element: etree._Element) -> bool:
@@ -757,6 +772,8 @@ def _date_line(root: etree._Element, scan: "_Scan", title: etree._Element | None
     first_before: str | None = None
     found: list[tuple[tuple[int, ...], str]] = []
     for element in scan.dates:  # in document order: the first dated one after the title is enough
+        if _dates_a_link(element):
+            continue
         day = _short_date(element)
         if day is None:
             continue
@@ -771,11 +788,34 @@ def _date_line(root: etree._Element, scan: "_Scan", title: etree._Element | None
         if not following and anchor.getparent() is not None:
             following = list(anchor.getparent().itersiblings())[:3]
         for subtree in following:
-            day = next(filter(None, map(_short_date, subtree.iter())), None) if isinstance(subtree.tag, str) else None
+            day = _first_own_date(subtree) if isinstance(subtree.tag, str) else None
             if day:
                 found.append((_position(subtree), day))
                 break
     return min(found)[1] if found else first_before
+
+
+_LIST_ITEM_MAX_CHARS = 300
+
+
+def _first_own_date(subtree: etree._Element) -> str | None:
+    """The first date in a subtree that is not a listed article's."""
+    for element in subtree.iter():
+        day = _short_date(element)
+        if day and not _dates_a_link(element):
+            return day
+    return None
+
+
+def _dates_a_link(element: etree._Element) -> bool:
+    """The date of an item in a list of other articles or documents: beside a link, around one, or in a
+    list item or table row that holds one ("<li><a>…</a> <span class=date>28/05/2024</span>")."""
+    previous = element.getprevious()
+    if (previous is not None and previous.tag == "a") or next(element.iter("a"), None) is not None:
+        return True
+    item = next(element.iterancestors("li", "tr"), None)
+    # A short one: a row of a layout table holds a whole page, its menus included.
+    return item is not None and next(item.iter("a"), None) is not None and len(_text(item)) <= _LIST_ITEM_MAX_CHARS
 
 
 _TEXT_NODES = etree.XPath("//body//text()[normalize-space(.) = $wanted]")
@@ -833,6 +873,25 @@ def _generic_summary(scan: "_Scan", after: tuple[int, ...]) -> str | None:
             position = _position(element)
             candidates.append((position <= after, position, text))
     return min(candidates)[2] if candidates else None
+
+
+# A whole date in an article's URL path: "/2024/10/03/slug", "/2024-10-03-slug", "/20241003/".
+_URL_DATE_RE = re.compile(
+    r"/((?:19|20)\d{2})(?:/(\d{1,2})/(\d{1,2})|-(\d{2})-(\d{2})|(\d{2})(\d{2}))(?=[/_.-])"
+)
+
+
+def _url_date(url: str | None) -> str | None:
+    """The publication date a URL's path spells out, when the page itself gives none."""
+    match = _URL_DATE_RE.search(url or "")
+    if not match:
+        return None
+    year, *rest = match.groups()
+    month, day = [int(v) for v in rest if v is not None]
+    try:
+        return date(int(year), month, day).isoformat()
+    except ValueError:
+        return None
 
 
 def _year_hint(url: str | None, texts: list[str | None]) -> int | None:
@@ -910,7 +969,7 @@ _NEGATIVE_RE = re.compile(r"comment|sidebar|menu|footer|header|related|relate|ot
 # links: an e-magazine puts every paragraph in its own <section>.
 _GROW_RATIO = 1.5
 _GROW_MAX_LINKS = 0.35
-_GROW_LEVELS = 3
+_GROW_LEVELS = 8
 
 
 def _has_loose_text(element: etree._Element) -> bool:
@@ -1091,6 +1150,14 @@ class _Body:
     date_lines: list[str] = field(default_factory=list)
 
 
+def _is_inline_caption(block: _Block, caption_elements: set[etree._Element]) -> bool:
+    """An image and its caption in one block: "<div><img><span class=caption>…</span></div>"."""
+    if not block.image:
+        return False
+    inner = [node for node in block.element.iterdescendants() if node in caption_elements]
+    return bool(inner) and normalise(" ".join(_text(node) for node in inner)) == block.text
+
+
 def _read_body(container: etree._Element, profile: dict[str, Any], seen_titles: set[str], signed: bool) -> _Body:
     """The container's blocks sorted into paragraphs, captions, a marked signature and date lines."""
     caption_elements = set(_select(container, profile.get("captions") or "figcaption, caption, [class*=caption]"))
@@ -1110,7 +1177,7 @@ def _read_body(container: etree._Element, profile: dict[str, Any], seen_titles: 
             continue
         chain = (element, *element.iterancestors()) if caption_elements or subheading_elements else ()
         near_image, after_image = after_image or block.image, False
-        if caption_elements and any(node in caption_elements for node in chain):
+        if caption_elements and (any(node in caption_elements for node in chain) or _is_inline_caption(block, caption_elements)):
             if block.text and block.text not in captions:
                 captions.append(block.text)
             continue
@@ -1197,6 +1264,7 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
         _remove_generic_noise(root, attributes)
         container = _find_container(root)
     _drop_boxes(root, container)
+    _drop_data_tables(container)
 
     # The title repeated in the body (old pages write it as a bold centred paragraph).
     seen_titles = {t.casefold() for t in (title, summary, page_title) if t}
@@ -1216,6 +1284,8 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
         body_at = _position(first_text.element)
         before_body = [c for c in candidates if _position(c) <= body_at]
         title = _text(before_body[-1]) if before_body else _first_text(root, "h1")
+        if title is None and rows[0].subheading and len(rows) > 1:
+            title = rows[0].text  # old table pages: no heading tag, the title is the text's first bold line
         rows = [row for row in rows if row.text.casefold() != (title or "").casefold()]
         if before_body and not published:
             published = _date_line(root, scan, before_body[-1])
@@ -1225,6 +1295,8 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
     paragraphs = [row.text for row in rows]
     if not published:
         published = parse_date(date_lines[0]) if date_lines else None
+    if not published:
+        published = _url_date(url)
     if not published:
         year = _year_hint(url, [_first_text(root, profile.get("date")), title, summary, *paragraphs[:2]])
         published = complete_day_month(paragraphs, year)

@@ -7,7 +7,8 @@ from typing import Any
 
 from etl.parse.phrases import Phrases, fold, load
 
-_WORD_RE = re.compile(r"[^\W\d_]+")
+# A word; ethnic-minority names join capitalised parts with an apostrophe ("K’Brôn", "Ka’Ka").
+_WORD_RE = re.compile(r"[^\W\d_]+(?:[’'][^\W\d_]+)*")
 _RANK_RE = re.compile(r"(?:đại|thượng|trung|thiếu)\s+(?:tá|úy|tướng)|đại tướng")
 
 
@@ -20,12 +21,14 @@ def _capitalised_runs(text: str) -> list[tuple[int, int, list[str]]]:
         # The words of all-lower-case tokens are passed over: they only end a run, and the gap to the
         # next capitalised word, not a single space then, ends it as well.
         if not token.islower():
-            if token.isalpha():
+            if token.isalpha() and not ("’" in token or "'" in token):
                 words: Any = ((offset, token),)
             else:
                 words = ((offset + m.start(), m.group()) for m in _WORD_RE.finditer(token))
             for start, word in words:
-                is_name_word = word[0].isupper() and (len(word) == 1 or word[1:].islower())
+                is_name_word = word[0].isupper() and all(
+                    len(piece) == 1 or piece[1:].islower() for piece in re.split("[’']", word)
+                )
                 if is_name_word and current and text[current[-1][0] + len(current[-1][1]) : start] == " ":
                     current.append((start, word))
                     continue
@@ -42,8 +45,14 @@ def _run(words: list[tuple[int, str]]) -> tuple[int, int, list[str]]:
     return words[0][0], words[-1][0] + len(words[-1][1]), [word for _, word in words]
 
 
-def _name_in_run(run: list[str], ph: Phrases) -> int | None:
-    """Index in a run of capitalised words where a person's name starts (2 to 4 words to the end)."""
+def _name_in_run(run: list[str], ph: Phrases, after_honorific: bool = False) -> int | None:
+    """Index in a run of capitalised words where a person's name starts (2 to 4 words to the end).
+
+    Right after "đồng chí", "ông" or "bà" the whole run is the name, whatever its surname ("Rơ Chăm
+    Hlinh", "K’Brôn Ha Tâm"): the surname list cannot hold every ethnic group's names.
+    """
+    if after_honorific and 2 <= len(run) <= 4:
+        return 0
     for i, word in enumerate(run):
         if word in ph.surnames and 2 <= len(run) - i <= 4:
             return i
@@ -52,6 +61,13 @@ def _name_in_run(run: list[str], ph: Phrases) -> int | None:
 
 # "đồng chí", "ông", "bà" right before a name: its position, if any, is written after it.
 _HONORIFIC_BEFORE_RE = re.compile(r"(?:^|\s)(?:đồng chí|đ/c|ông|bà|anh|chị)\s*$")
+_HONORIFIC_RE = re.compile(r"(?:^|\s)(?:đồng chí|đ/c|ông|bà)\s", re.IGNORECASE)
+# Bodies named by a place: two capitalised words right after one are the place, not a person
+# ("Bí thư Huyện ủy Văn Chấn", "Chủ tịch UBND huyện Hà Quảng"); officials' names have three or more
+# ("Phó Bí thư Thường trực Tỉnh ủy Trần Thế Dũng").
+_PLACE_BEFORE_RE = re.compile(
+    r"(?:^|\s)(?:tỉnh ủy|thành ủy|huyện ủy|thị ủy|quận ủy|đảng ủy|tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn)\s*$"
+)
 
 
 def _position_before(text: str, folded: str, end: int, ph: Phrases) -> str | None:
@@ -86,14 +102,22 @@ def _position_before(text: str, folded: str, end: int, ph: Phrases) -> str | Non
 
 
 _COMMA_RE = re.compile(r"\s*,\s*")
+_DASH_NAME_RE = re.compile(r"[^\W\d_a-zđ]")  # a capitalised word right after " - "
 _PART_END_RE = re.compile(r"[,;.:()“”\"!?]|\s[-–]\s")
 # "và" inside a name ("Sở Nông nghiệp và Phát triển nông thôn") joins two capitalised words.
 _AND_RE = re.compile(r"\svà\s+(?=([^\W\d_]+))")
 
 
 def _part_end(text: str, folded: str, start: int, ph: Phrases) -> tuple[int, bool]:
-    """Where one comma-separated part of a position ends, and whether a predicate ended it."""
+    """Where one comma-separated part of a position ends, and whether a predicate ended it.
+
+    A dash between capitalised words is inside a body's name ("Sở Lao động - Thương binh và Xã hội")
+    unless a new position starts after it.
+    """
     punctuation = _PART_END_RE.search(text, start)
+    while punctuation and punctuation.group().strip() in "-–" and _DASH_NAME_RE.match(text, punctuation.end()) \
+            and not ph.position_head_re.match(folded, punctuation.end()):
+        punctuation = _PART_END_RE.search(text, punctuation.end())
     end = punctuation.start() if punctuation else len(text)
     predicate = ph.predicate_re.search(text, start, end)
     for joined in _AND_RE.finditer(text, start, end):
@@ -104,6 +128,19 @@ def _part_end(text: str, folded: str, start: int, ph: Phrases) -> tuple[int, boo
     if predicate and predicate.start() < end:
         return predicate.start(), True
     return end, False
+
+
+def _ends_with_name(part: str, ph: Phrases) -> bool:
+    """Whether a part of a position ends with a person's name (not a place: "Huyện ủy Văn Chấn")."""
+    runs = _capitalised_runs(part)
+    if not runs:
+        return False
+    start, end, words = runs[-1]
+    return end == len(part.rstrip()) and _name_in_run(words, ph) is not None and not _is_place(part, start, words)
+
+
+def _is_place(text: str, start: int, words: list[str]) -> bool:
+    return len(words) == 2 and _PLACE_BEFORE_RE.search(fold(text[:start])) is not None
 
 
 def _position_after(text: str, folded: str, end: int, ph: Phrases) -> str | None:
@@ -117,7 +154,7 @@ def _position_after(text: str, folded: str, end: int, ph: Phrases) -> str | None
     while ph.position_head_re.match(folded, start):
         stop, by_predicate = _part_end(text, folded, start, ph)
         part = text[start:stop]
-        if parts and any(_name_in_run(words, ph) is not None for _, _, words in _capitalised_runs(part)):
+        if parts and _ends_with_name(part, ph):
             break  # the next official's position and name: "..., Phó Chủ tịch UBND tỉnh Trần Văn B"
         parts.append(" ".join(part.split()))
         more = _COMMA_RE.match(text, stop)
@@ -132,12 +169,14 @@ def find(texts: list[str], author: str | None = None, ph: Phrases | None = None)
     ph = ph or load()
     found: dict[str, dict[str, Any]] = {}
     for text in texts:
-        if not ph.surname_re.search(text):  # a name starts with a surname: none here, no one named
+        # A name starts with a surname or follows "đồng chí": neither here, no one named.
+        if not ph.surname_re.search(text) and not _HONORIFIC_RE.search(text):
             continue
         folded = fold(text)
         for run_start, run_end, words in _capitalised_runs(text):
-            first = _name_in_run(words, ph)
-            if first is None:
+            after_honorific = _HONORIFIC_BEFORE_RE.search(folded, 0, run_start) is not None
+            first = _name_in_run(words, ph, after_honorific)
+            if first is None or (first == 0 and _is_place(text, run_start, words)):
                 continue
             name_start = run_start + len(" ".join(words[:first])) + (1 if first else 0)
             name = " ".join(words[first:])

@@ -443,3 +443,64 @@ def test_a_control_character_in_the_title_does_not_break_the_date_search():
     html = f"<html><head><title>Kinh tế xã hội \x02 năm 2023</title></head><body><div><p>{paragraph}</p></div></body></html>"
     article = clean_html(html)
     assert article.title == "Kinh tế xã hội \x02 năm 2023" and article.paragraphs == [paragraph.strip()]
+
+
+# --- layouts of the fourth held-out round, each rule on a page of its own ---------------------------
+
+_FILLER = "Các cấp ủy đảng đã tập trung lãnh đạo, chỉ đạo thực hiện đồng bộ các nhiệm vụ, giải pháp đề ra trong năm."
+
+
+def _article(inner: str, title: str = "<h1>Kết quả công tác năm 2024</h1>", extra: str = "") -> str:
+    menu = "".join(f"<li><a href='/m{i}'>Chuyên mục {i}</a></li>" for i in range(8))
+    return (f"<html><head><meta charset='utf-8'><title>Cổng thông tin</title></head><body><ul class='menu'>{menu}</ul>"
+            f"{title}<div class='detail'>{inner}</div>{extra}</body></html>")
+
+
+def test_a_table_of_figures_in_the_body_is_left_out():
+    table = ("<table><tr><th>Chỉ tiêu</th><th>Kế hoạch</th><th>Thực hiện</th></tr>"
+             "<tr><td>Thu ngân sách</td><td>17.500</td><td>19.027</td></tr></table>")
+    article = clean_html(_article(f"<p>{_FILLER} Toàn tỉnh thu 19.027 tỷ đồng.</p>{table}<p>{_FILLER}</p>"))
+    assert all("17.500" not in p and p != "Chỉ tiêu" for p in article.paragraphs)
+    assert len(article.paragraphs) == 2
+
+
+def test_an_inline_element_around_paragraphs_keeps_them_apart():
+    article = clean_html(_article(f"<font face='Arial'><p>{_FILLER} Một.</p><p>{_FILLER} Hai.</p></font>"))
+    assert [p[-4:] for p in article.paragraphs] == ["Một.", "Hai."]
+
+
+def test_read_more_badges_between_paragraphs_are_noise():
+    badges = ("<div class='card'><span class='badge'>Đọc thêm</span><a href='/r0'>Lâm Đồng có 120 mô hình dân vận khéo</a>"
+              "<br><span class='badge'>Đọc thêm</span><a href='/r1'>Đức Trọng hiến 12.000 m2 đất</a></div>")
+    article = clean_html(_article(f"<p>{_FILLER}</p>{badges}<p>{_FILLER}</p>"))
+    assert article.paragraphs == [_FILLER, _FILLER]
+
+
+def test_dates_of_listed_articles_are_not_the_page_date():
+    related = ("<ul class='related'><li><a href='/r0'>Tin khác về đảng viên</a> <span class='date'>(28/05/2024)</span></li></ul>")
+    article = clean_html(_article(f"<p>Chiều 30/5, Ban Thường vụ Tỉnh ủy họp. {_FILLER}</p>{related}",
+                                  title="<h1>Kết quả 5 tháng đầu năm 2024</h1>"))
+    assert article.published == "2024-05-30"
+
+
+def test_a_date_only_in_the_url():
+    article = clean_html(_article(f"<p>{_FILLER}</p>"), url="https://m.example.vn/kinh-te/2024/10/03/tom-ben-vung.html")
+    assert article.published == "2024-10-03"
+
+
+def test_an_old_page_whose_title_is_the_first_bold_line():
+    inner = f"<table><tr><td><font size='4'><b>Tổng kết công tác xây dựng Đảng năm 2009</b></font></td></tr></table><p>{_FILLER}</p><p>{_FILLER}</p>"
+    article = clean_html(_article(inner, title=""))
+    assert article.title == "Tổng kết công tác xây dựng Đảng năm 2009"
+    assert article.paragraphs == [_FILLER, _FILLER]
+
+
+def test_a_caption_inside_the_image_block():
+    inner = f"<p>{_FILLER}</p><div><img src='a.jpg'><span class='m-caption'>Thu hoạch tôm tại Đầm Dơi.</span></div><p>{_FILLER}</p>"
+    article = clean_html(_article(inner))
+    assert article.captions == ["Thu hoạch tôm tại Đầm Dơi."] and article.paragraphs == [_FILLER, _FILLER]
+
+
+def test_a_bar_of_page_actions_is_noise():
+    article = clean_html(_article(f"<p>{_FILLER}</p><p>In trang này | Gửi cho bạn bè | [Quay lại]</p>"))
+    assert article.paragraphs == [_FILLER]
