@@ -15,15 +15,17 @@ What each figure is (every rate is in one process, on one core, of this machine)
   1,000,000 fact rows (the crawl's rows that error-level checks held in ``dq.quarantine`` stay out
   of it), then ``etl.load.load_run`` (the load task's work: every mart model, the
   cross-checks, one transaction) timed; fact rows in ``mart.fact_indicator`` per second.
-  ``reload_s`` is ``load_run`` again with nothing new (it rebuilds the mart rows of everything
-  staged, so a daily load costs this); ``load_task_s`` is that inside what the load task does
-  around it: copy the warehouse file, migrate, checkpoint, fsync and swap (``etl.warehouse.writing``).
+  ``reload_s`` is ``load_run`` again with nothing new (it rebuilds the mart from everything staged,
+  so a daily load costs this); ``load_task_s`` is that inside what the load task does around it: copy
+  the warehouse file, migrate, checkpoint, fsync and swap (``etl.warehouse.writing``). The warehouse
+  is opened as the pipeline opens it (``etl.warehouse.connect``: DuckDB's memory and threads capped).
 - ``rowwise_rows_per_s``: the same fact rows inserted one ``INSERT … VALUES (?, …)`` at a time
   (``executemany``) into a table of the same columns, on a sample, extrapolated.
 - ``first_run_s`` / ``noop_rerun_s``: ``tinhuy crawl --sources <the corpus's sources>``, the whole
   pipeline through the DAG's code in one process (per source discover, fetch, clean, parse; then
   stage, validate, load; no alert e-mail), against the corpus served over local HTTP with ETags and
-  Last-Modified by another process, from an empty data directory; then again with nothing changed.
+  Last-Modified by another process, from an empty data directory; then again with nothing changed
+  (every page asked for answers 304, so validation is skipped: ``etl.validate.nothing_new``).
 - ``dag_import_overhead_s``: the time to import the DAG files after ``import airflow.sdk`` in a
   fresh interpreter (median of several); ``dag_import_wall_delta_s`` is the same seen from outside,
   whole interpreters with and without the DAG files.
@@ -178,8 +180,6 @@ STAGED = ("staging.stg_articles", "staging.stg_indicators", "staging.stg_documen
 
 
 def phase_load(source_warehouse: Path, scratch: Path) -> dict[str, Any]:
-    import duckdb
-
     from etl import load, warehouse
 
     scratch.mkdir(parents=True, exist_ok=True)
@@ -187,7 +187,7 @@ def phase_load(source_warehouse: Path, scratch: Path) -> dict[str, Any]:
     for stale in scratch.glob("*warehouse.duckdb*"):
         stale.unlink()
     shutil.copyfile(source_warehouse, path)
-    con = duckdb.connect(str(path))
+    con = warehouse.connect(path)
     warehouse.migrate(con)
     staged = con.execute("select count(*) from staging.stg_indicators").fetchone()[0]
     in_mart = con.execute("select count(*) from mart.fact_indicator").fetchone()[0]
@@ -256,6 +256,7 @@ def phase_load(source_warehouse: Path, scratch: Path) -> dict[str, Any]:
 _IMPORT_DAGS = """
 import time, importlib.util, pathlib, sys
 import airflow.sdk
+sys.path.insert(0, sys.argv[1])  # as Airflow puts the DAG folder on the path: DAG files import tinhuy_steps
 started = time.perf_counter()
 for i, path in enumerate(sorted(pathlib.Path(sys.argv[1]).glob("*.py"))):
     spec = importlib.util.spec_from_file_location(f"dag_{i}", path)

@@ -627,7 +627,8 @@ def crawl(
 ) -> dict[str, Any]:
     """One crawl outside Airflow through the DAG's code: discover, fetch, clean, parse, then stage, validate, load.
 
-    Returns ``{"run_id", "run_dir", "counts": the JSON line, "sources": statistics per source}``.
+    Validation is skipped when nothing is new (``etl.validate.nothing_new``). Returns ``{"run_id",
+    "run_dir", "counts": the JSON line, "sources": statistics per source, "validation": what became of it}``.
     """
     from etl import load, stage, warehouse
 
@@ -646,15 +647,31 @@ def crawl(
         with warehouse.writing() as con:
             record_run(run, run_id, con)
             stage.stage_run(run, run_id, con)
-            if validate:
-                from etl import validate as validation
-
-                validation.validate_run(run_id, con, run / tasks.VALIDATION_FILE)
+            report = _validate(run, run_id, con) if validate else None
+            # Even with nothing new: the run's fetches move dim_article.last_seen_at (and is_latest_version
+            # when a page went back to an earlier version), which the mart reads from raw.fetch_log.
             load.load_run(run_id, con)
         if progress:
             progress.finish()
         stats = run_stats(run)
-    return {"run_id": run_id, "run_dir": run, "counts": totals(stats), "sources": stats}
+    return {"run_id": run_id, "run_dir": run, "counts": totals(stats), "sources": stats,
+            "validation": _validation_outcome(report)}
+
+
+def _validate(run: Path, run_id: str, con: Any) -> dict[str, Any]:
+    """Validate the staged run, or skip it when nothing is new (``etl.validate.nothing_new``); the report."""
+    from etl import validate as validation
+
+    return validation.check_run(run_id, con, run / tasks.VALIDATION_FILE)
+
+
+def _validation_outcome(report: dict[str, Any] | None) -> str:
+    """What became of a run's validation, in a few words: not asked for, skipped (and why), or its counts."""
+    if report is None:
+        return "not run (--no-validate)"
+    if report.get("skipped"):
+        return f"skipped: {report['skipped']}"
+    return f"{report['passed']} checks passed, {report['failed']} failed"
 
 
 def archived_versions(source_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
@@ -753,13 +770,10 @@ def reparse(
             progress.start("writing the warehouse", 0)
         with warehouse.writing() as con:
             stage.stage_run(run, run_id, con)
-            if validate:
-                from etl import validate as validation
-
-                validation.validate_run(run_id, con, run / tasks.VALIDATION_FILE)
+            report = _validate(run, run_id, con) if validate else None
             load.load_run(run_id, con)
         if progress:
             progress.finish()
     counts = {"versions": versions + missing, "parsed": parsed, "failed": versions - parsed, "missing": missing}
-    return {"run_id": run_id, "run_dir": run, "counts": counts}
+    return {"run_id": run_id, "run_dir": run, "counts": counts, "validation": _validation_outcome(report)}
 

@@ -19,19 +19,19 @@ log = logging.getLogger(__name__)
 
 PROVINCES_CSV = provinces.SEED_CSV
 COLUMN_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
-# Models in dependency order, each with the column whose values it replaces in its mart table:
-# the rows of every key the model outputs are replaced (an upsert on the surrogate key, which is
-# md5 of the natural key); None replaces the whole table (seeds and the calendar).
+# Models in dependency order, each with the surrogate key of its mart table (md5 of the natural key,
+# or yyyymmdd for dates): each model selects the whole table from the whole of staging, so a load
+# replaces every table whole and checks that the key is unique (the tables have no index to do it).
 MODELS = (
-    ("dim_province", None),
-    ("dim_date", None),
-    ("dim_level", None),
+    ("dim_province", "province_key"),
+    ("dim_date", "date_key"),
+    ("dim_level", "level_key"),
     ("dim_unit", "unit_key"),
     ("dim_source", "source_key"),
     ("dim_document", "document_key"),
     ("dim_article", "article_key"),
-    ("fact_indicator", "article_key"),
-    ("fact_document_citation", "article_key"),
+    ("fact_indicator", "indicator_key"),
+    ("fact_document_citation", "citation_key"),
     ("fact_article", "article_key"),
 )
 
@@ -41,7 +41,7 @@ class LoadError(RuntimeError):
 
 
 def load_run(run_id: str, con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Rebuild the mart rows of everything staged, in one transaction; log the load; return rows per mart table.
+    """Rebuild the mart from everything staged, in one transaction; log the load; return rows per mart table.
 
     Surrogate keys are md5 of natural keys, so loading again gives identical tables.
     """
@@ -79,8 +79,8 @@ def build_mart(con: duckdb.DuckDBPyConnection) -> None:
     try:
         for name, rows in inputs.items():
             _temp_table(con, name, rows)
-        for model, scope in MODELS:
-            _apply(con, model, scope)
+        for model, key in MODELS:
+            _apply(con, model, key)
     finally:
         for name in inputs:
             with contextlib.suppress(duckdb.Error):  # an aborted transaction refuses; its rollback drops them
@@ -144,20 +144,25 @@ def _temp_table(con: duckdb.DuckDBPyConnection, name: str, table: tuple[list[str
         con.executemany(f"insert into temp.{name} values ({', '.join('?' for _ in columns)})", rows)
 
 
-def _apply(con: duckdb.DuckDBPyConnection, model: str, scope: str | None) -> None:
-    """Replace the mart rows a model covers by what the model selects now."""
+def _apply(con: duckdb.DuckDBPyConnection, model: str, key: str) -> None:
+    """Replace a mart table by what its model selects now; its key must come out unique.
+
+    Deleting every row and inserting the model's output costs a fraction of an upsert on the key,
+    which has to find each old row through an index that every insert must also update.
+    """
     path = settings.SQL_DIR / "mart" / "models" / f"{model}.sql"
     query = path.read_text(encoding="utf-8").strip().rstrip(";")
     try:
-        con.execute(f"create or replace temp table _model as {query}", _params(path, query, {}))
-        if scope is None:
-            con.execute(f"delete from mart.{model}")
-        else:
-            con.execute(f"delete from mart.{model} where {scope} in (select {scope} from _model)")
-        con.execute(f"insert into mart.{model} by name select * from _model")
-        con.execute("drop table _model")
+        con.execute(f"delete from mart.{model}")
+        con.execute(f"insert into mart.{model} by name {query}", _params(path, query, {}))
+        repeated = con.execute(
+            f"select {key}, count(*) from mart.{model} group by {key} having count(*) > 1 limit 1"
+        ).fetchall()
     except duckdb.Error as exc:
         raise LoadError(f"{path}: {_one_line(exc)}") from exc
+    if repeated:
+        value, count = repeated[0]
+        raise LoadError(f"{path}: {count} rows share the {key} {value}; each must be one row of mart.{model}")
 
 
 def _utc_now() -> dt.datetime:

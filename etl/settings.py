@@ -116,6 +116,14 @@ DEMO_SMTP_PORT = _int("DEMO_SMTP_PORT", 8025)
 # --- warehouse: stage, validate, load ----------------------------------------
 # How long a writer waits for another writer of the warehouse to finish before giving up.
 WAREHOUSE_LOCK_TIMEOUT_S = _float("WAREHOUSE_LOCK_TIMEOUT_S", 600.0)
+# Memory DuckDB may use per process (it spills to disk beyond): its default, 80% of the machine's
+# memory, lets a task on a shared worker take it all; a load of a million facts runs well in this.
+WAREHOUSE_MEMORY_LIMIT = _env("WAREHOUSE_MEMORY_LIMIT", "512MB")
+# DuckDB threads per process (each needs its own buffers): a few cores, not every core of the worker.
+WAREHOUSE_THREADS = _int("WAREHOUSE_THREADS", min(4, os.cpu_count() or 1))
+# Parsed articles converted and inserted into staging at a time: a batch of 1,000 articles held whole
+# as Python rows takes several hundred MB, 200 a fraction of that at the same speed.
+STAGE_CHUNK_ARTICLES = _int("STAGE_CHUNK_ARTICLES", 200)
 # A percent this close after a ratio in the same sentence restates it ("281/411 xã ..., đạt 68,13%").
 PERCENT_AFTER_RATIO_MAX_GAP = _int("PERCENT_AFTER_RATIO_MAX_GAP", 60)
 # Parts written with scale words ("1,2 triệu") may miss their total by rounding (relative).

@@ -13,6 +13,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from etl import settings
+
 log = logging.getLogger(__name__)
 
 FETCH_LOG = "raw.fetch_log"
@@ -37,7 +39,8 @@ def stage_run(
     Restaging replaces rows on their natural keys (a fetch: run and URL; an article version: URL
     and content hash, with all its indicators, documents and people), so staging twice changes
     nothing. A bad line is logged and skipped (``rejected`` counts them), or raises with ``strict``;
-    each file is staged in its own transaction, so rows staged before are never lost.
+    each file is staged in its own transaction, so rows staged before are never lost. Articles are
+    converted and inserted ``settings.STAGE_CHUNK_ARTICLES`` at a time, so memory stays flat.
     """
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
@@ -49,17 +52,36 @@ def stage_run(
             _replace_fetches(con, list(rows.values()))
         counts["fetches"] += len(rows)
     for path in sorted(run_dir.glob("*/parsed.jsonl")):
-        versions = {}
-        for tables in _converted(path, run_id, _article_rows, strict, counts):
-            article = tables["staging.stg_articles"][0]
-            versions[(article["article_id"], article["content_hash"])] = tables
-        staged = {table: [row for tables in versions.values() for row in tables[table]] for table in ARTICLE_TABLES}
+        # Rows per table of each version in the file; a version given twice counts (and stays) once, the last.
+        rows_of: dict[tuple[str, str], dict[str, int]] = {}
         with _transaction(con):
-            _replace_articles(con, staged)
-        for table, rows in staged.items():
-            counts[COUNT_NAMES[table]] += len(rows)
+            for chunk in _chunks(_converted(path, run_id, _article_rows, strict, counts), settings.STAGE_CHUNK_ARTICLES):
+                versions = {}
+                for tables in chunk:
+                    article = tables["staging.stg_articles"][0]
+                    versions[(article["article_id"], article["content_hash"])] = tables
+                _replace_articles(con, {
+                    table: [row for tables in versions.values() for row in tables[table]] for table in ARTICLE_TABLES
+                })
+                rows_of.update({key: {t: len(tables[t]) for t in ARTICLE_TABLES} for key, tables in versions.items()})
+        for rows in rows_of.values():
+            for table, n in rows.items():
+                counts[COUNT_NAMES[table]] += n
+    pa.default_memory_pool().release_unused()  # Arrow's allocator keeps what the batches used, for nothing now
     log.info("staged run %s from %s: %s", run_id, run_dir, counts)
     return counts
+
+
+def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    """Lists of up to ``size`` items, in order: a file's rows are converted a chunk at a time, not all at once."""
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _converted(path: Path, run_id: str, convert, strict: bool, counts: dict[str, int]) -> Iterator[Any]:

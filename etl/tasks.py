@@ -199,12 +199,21 @@ def stage(run_id: str) -> dict[str, int]:
 
 
 def validate(run_id: str) -> str:
-    """Run the expectation suites and cross-checks on the staged run; returns the path of ``validation.json``."""
+    """Run the expectation suites and cross-checks on the staged run; returns the path of ``validation.json``.
+
+    A run with nothing new (``etl.validate.nothing_new``) is not validated: its report says why, and
+    the warehouse is only read (no copy written, Great Expectations not imported).
+    """
     from etl import validate as validation
     from etl import warehouse
 
     report_path = run_dir(run_id) / VALIDATION_FILE
     report_path.parent.mkdir(parents=True, exist_ok=True)
+    with warehouse.read() as con:
+        reason = validation.nothing_new(con, run_id)
+    if reason is not None:
+        validation.skip_run(run_id, reason, report_path)
+        return str(report_path)
     with warehouse.writing() as con:
         report = validation.validate_run(run_id, con, report_path)
     log.info("%s checks passed, %s failed", report.get("passed"), report.get("failed"))
@@ -224,9 +233,12 @@ def load(run_id: str) -> dict[str, int]:
 
 def alert(report_path: str) -> str | None:
     """Mail the run's data-quality and source-broken alerts; where they went, or None when every check passed."""
+    report = json.loads(Path(report_path).read_text(encoding="utf-8"))
+    if report.get("skipped"):
+        log.info("no alert: %s", report["skipped"])
+        return None
     from etl import alert as alerting
 
-    report = json.loads(Path(report_path).read_text(encoding="utf-8"))
     return alerting.send(report)
 
 

@@ -19,12 +19,14 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from etl import quarantine, settings
+
+if TYPE_CHECKING:  # pandas is imported where rows are checked: a run with nothing new never needs it
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 # Great Expectations logs at INFO while it imports; quiet it before it is imported (inside a task).
@@ -80,6 +82,58 @@ def load_suites(directory: Path | None = None) -> list[Suite]:
     return [_suite(path) for path in sorted((directory or settings.EXPECTATIONS_DIR).glob("*.json"))]
 
 
+def nothing_new(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
+    """Why a run leaves the checks nothing to look at, in one line; None when it has something to validate.
+
+    Nothing is new when the run staged no article version and fetched no page with a new body while
+    the portals answered (every page it asked for was not modified or unchanged): the checks would
+    only find an empty run. A run whose every request failed is still validated (``run_has_articles``
+    warns that everything broke), and so is one that fetched pages but parsed none (the source checks).
+    """
+    articles = con.execute("select count(*) from staging.stg_articles where run_id = ?", [run_id]).fetchall()[0][0]
+    fetched, answered, failed = con.execute(
+        """
+        select
+            count(*) filter (where outcome = 'fetched'),
+            count(*) filter (where outcome in ('not_modified', 'unchanged')),
+            count(*) filter (where outcome = 'failed')
+        from raw.fetch_log
+        where run_id = ?
+        """,
+        [run_id],
+    ).fetchall()[0]
+    if articles or fetched or (failed and not answered):
+        return None
+    return (f"run {run_id} staged no article version and fetched no new page "
+            f"({answered} pages not modified or unchanged, {failed} failed)")
+
+
+def skip_run(run_id: str, reason: str, report_path: str | Path) -> dict[str, Any]:
+    """Write and return the report of a run not validated because nothing was new: no check, nothing held."""
+    report = {
+        "run_id": run_id,
+        "checked_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "passed": 0,
+        "failed": 0,
+        "checks": [],
+        "sources": [],
+        "data_docs": None,
+        "quarantine": {"held": 0, "flagged": 0},
+        "skipped": reason,
+    }
+    _write_report(report, report_path)
+    log.info("validation skipped, nothing new: %s", reason)
+    return report
+
+
+def check_run(run_id: str, con: duckdb.DuckDBPyConnection, report_path: str | Path) -> dict[str, Any]:
+    """``validate_run``, or ``skip_run`` when the run has nothing new (``nothing_new``)."""
+    reason = nothing_new(con, run_id)
+    if reason is not None:
+        return skip_run(run_id, reason, report_path)
+    return validate_run(run_id, con, report_path)
+
+
 def validate_run(run_id: str, con: duckdb.DuckDBPyConnection, report_path: str | Path) -> dict[str, Any]:
     """Run every suite on the run's rows, store the results in dq.check_results, write and return the report."""
     checked_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
@@ -90,8 +144,10 @@ def validate_run(run_id: str, con: duckdb.DuckDBPyConnection, report_path: str |
         for suite in load_suites():
             entries, result, found = _validate(context, suite, _rows(con, suite, run_id), params)
             checks.extend(entries)
-            results.append((suite, result))
+            if settings.BUILD_DATA_DOCS:  # GX's results hold the failing rows: keep them only for the docs
+                results.append((suite, result))
             findings.extend(found)
+            _release_frames()
         docs = _data_docs(context, run_id, checked_at, results) if settings.BUILD_DATA_DOCS else None
     report = {
         "run_id": run_id,
@@ -105,14 +161,18 @@ def validate_run(run_id: str, con: duckdb.DuckDBPyConnection, report_path: str |
     }
     _name_sources(con, run_id, checks)
     _store(con, run_id, checked_at, checks, findings)
-    report_path = Path(report_path)
-    report_path.parent.mkdir(parents=True, exist_ok=True)
-    report_path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    _write_report(report, report_path)
     log.info(
         "validated run %s: %d passed, %d failed; %d rows held, %d flagged",
         run_id, report["passed"], report["failed"], report["quarantine"]["held"], report["quarantine"]["flagged"],
     )
     return report
+
+
+def _write_report(report: dict[str, Any], report_path: str | Path) -> None:
+    report_path = Path(report_path)
+    report_path.parent.mkdir(parents=True, exist_ok=True)
+    report_path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def failed_errors(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -126,6 +186,8 @@ def gate(report: dict[str, Any]) -> str:
     Runs after the load: the clean rows are in the mart and the failing ones held, so the failure
     only makes the run's data-quality state visible (a red task in Airflow).
     """
+    if report.get("skipped"):
+        return f"run {report.get('run_id')}: nothing new to check ({report['skipped']})"
     errors = failed_errors(report)
     held = (report.get("quarantine") or {}).get("held", 0)
     flagged = (report.get("quarantine") or {}).get("flagged", 0)
@@ -196,14 +258,9 @@ def _columns(kwargs: dict[str, Any]) -> list[str]:
 def _rows(con: duckdb.DuckDBPyConnection, suite: Suite, run_id: str) -> pd.DataFrame:
     """The rows a suite checks: the run's rows of its table, or what its cross-check query finds."""
     if suite.table is not None:
-        schema, table = suite.table.split(".")
-        known = con.execute(
-            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
-        ).fetchall()[0][0]
-        if not known:
-            raise SuiteError(f"{suite.path}: no table {suite.table} in the warehouse")
-        frame = con.execute(f"select * from {suite.table} where run_id = ?", [run_id]).df()
-        for column, derive in DERIVED_COLUMNS.get(suite.table, {}).items():
+        columns = ", ".join(f'"{column}"' for column in _checked_columns(con, suite))
+        frame = con.execute(f"select {columns} from {suite.table} where run_id = ?", [run_id]).df()
+        for column, (_, derive) in DERIVED_COLUMNS.get(suite.table, {}).items():
             frame[column] = derive(frame)
     else:
         sql = (settings.SQL_DIR / "checks" / f"{suite.query}.sql").read_text(encoding="utf-8")
@@ -212,6 +269,33 @@ def _rows(con: duckdb.DuckDBPyConnection, suite: Suite, run_id: str) -> pd.DataF
     for column in frame.select_dtypes(include=["datetime64"]).columns:
         frame[column] = frame[column].astype("datetime64[ns]")
     return frame
+
+
+def _checked_columns(con: duckdb.DuckDBPyConnection, suite: Suite) -> list[str]:
+    """The columns of a suite's table that it names (row conditions too), derives from or shows a failing row by.
+
+    The others stay in the warehouse: article bodies would be most of the memory validation takes.
+    """
+    schema, table = suite.table.split(".")
+    columns = [column for (column,) in con.execute(
+        "select column_name from duckdb_columns() where schema_name = ? and table_name = ? order by column_index",
+        [schema, table],
+    ).fetchall()]
+    if not columns:
+        raise SuiteError(f"{suite.path}: no table {suite.table} in the warehouse")
+    named = json.dumps([expectation["kwargs"] for expectation in suite.expectations], ensure_ascii=False)
+    shown = {"article_id", "content_hash", "source_id", "detail", *URL_COLUMNS, *SENTENCE_COLUMNS,
+             ROW_INDEX_COLUMNS.get(suite.table)}
+    derived_from = {source for source, _ in DERIVED_COLUMNS.get(suite.table, {}).values()}
+    return [column for column in columns
+            if column in shown or column in derived_from or re.search(rf"\b{re.escape(column)}\b", named)]
+
+
+def _release_frames() -> None:
+    """Give back the memory of the suite's rows: pandas keeps text in Arrow, whose allocator holds on to freed memory."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 def _query_params(sql: str, run_id: str) -> dict[str, Any]:
@@ -252,10 +336,11 @@ def _is_unit_known(frame: pd.DataFrame) -> pd.Series:
 
 
 # Columns added to a staged table's rows before its suite runs, for checks GX cannot express on
-# the stored columns alone; the suites' notes say what each holds.
+# the stored columns alone; the suites' notes say what each holds. Each is (the stored column it
+# is derived from, how).
 DERIVED_COLUMNS = {
-    ARTICLES: {"province_unit": _province_unit},
-    INDICATORS: {"is_unit_known": _is_unit_known},
+    ARTICLES: {"province_unit": ("province", _province_unit)},
+    INDICATORS: {"is_unit_known": ("unit", _is_unit_known)},
 }
 
 
@@ -391,6 +476,8 @@ def _held_rows(suite: Suite, row: pd.Series) -> list[tuple[str, int | None]]:
 
 
 def _int_or_none(value: Any) -> int | None:
+    import pandas as pd
+
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return None
     return int(value)
@@ -440,6 +527,8 @@ def _first_present(row: pd.Series, columns: tuple[str, ...]) -> str | None:
 
 def _text(value: Any) -> str:
     """A value as a person reads it: 281 not 281.0, null for missing."""
+    import pandas as pd
+
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
         return "null"
     if isinstance(value, float) and value.is_integer():

@@ -8,6 +8,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import re
 import shutil
 import time
 import uuid
@@ -27,12 +28,30 @@ class WarehouseError(RuntimeError):
     """The warehouse cannot be opened or written; the message is one line."""
 
 
+MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*[KMGT]i?B$", re.IGNORECASE)
+
+
 def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A connection to the warehouse file (``settings.WAREHOUSE`` by default), creating its folder."""
     path = Path(path or settings.WAREHOUSE)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only)
+    return _configured(duckdb.connect(str(path), read_only=read_only))
+
+
+def _configured(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Cap DuckDB's memory and threads (settings.WAREHOUSE_MEMORY_LIMIT, WAREHOUSE_THREADS) for this process."""
+    limit, threads = settings.WAREHOUSE_MEMORY_LIMIT.strip(), settings.WAREHOUSE_THREADS
+    if not MEMORY_LIMIT.match(limit) or threads < 1:
+        con.close()
+        raise WarehouseError(f"TINHUY_WAREHOUSE_MEMORY_LIMIT {limit!r} must be a size such as 512MB, "
+                             f"TINHUY_WAREHOUSE_THREADS {threads} at least 1")
+    # Settings of the process, not values from a page: SET takes no parameters.
+    con.execute(f"set memory_limit = '{limit}'")
+    con.execute(f"set threads = {int(threads)}")
+    # Hand freed memory back to the system as the process goes on, rather than keeping it for DuckDB's next query.
+    con.execute("set allocator_background_threads = true")
+    return con
 
 
 def read(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
@@ -118,7 +137,7 @@ def writing(path: str | Path | None = None) -> Iterator[duckdb.DuckDBPyConnectio
             _remove(stale)
         temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
         _copy_database(path, temp)
-        con = duckdb.connect(str(temp))
+        con = _configured(duckdb.connect(str(temp)))
         try:
             migrate(con)
             yield con

@@ -4,28 +4,12 @@
 -- ends: the portal's template changed. Numbers in such paragraphs (related headlines, view counts,
 -- licence numbers) are not the article's, so none of its figures can be trusted; the finding holds
 -- the whole article version.
--- markers: one row per kind of layout text, an RE2 pattern matched case-insensitively against each
--- paragraph. Words that also occur in real sentences (chia sẻ, trang chủ, bình luận) only count
--- when they are the whole paragraph or start it as a label; box headings count anywhere.
-with markers (marker, pattern) as (
-    values
-        ('Tin cùng chuyên mục', 'tin cùng chuyên mục'),
-        ('Tin liên quan', '^(tin|bài|tin bài|bài viết) liên quan|^bài (trước|tiếp|sau)\s*:'),
-        ('Các tin khác', '^(các tin khác|các tin đã đưa|tin khác|bài viết khác|bài viết mới|tin mới nhất)'),
-        ('Đọc nhiều nhất', '^(đọc nhiều nhất|xem nhiều nhất|tin đọc nhiều|tin xem nhiều|xem nhiều|xem thêm)\s*:?$|^đọc nhiều nhất'),
-        ('Lượt xem', '^(số )?lượt (xem|đọc|truy cập)|lượt xem\s*:'),
-        ('Banner', '^banner'),
-        ('Bản quyền', 'bản quyền thuộc|bản quyền ©|^©|khi phát hành lại thông tin'),
-        ('In bài, Chia sẻ', '^(in bài( viết)?|bản in|chia sẻ( facebook)?|gửi email|gửi bài viết|lưu|quay lại|lên đầu trang|về đầu trang|cỡ chữ|tìm kiếm)(\s*[:|/].*)?$'),
-        ('Trang chủ', '^trang chủ(\s*[|/>»›].*)?$'),
-        ('Bình luận', '^(ý kiến bạn đọc|gửi bình luận|viết bình luận|bình luận|phản hồi)\s*(:|\(\d+\))?$|để lại một bình luận|chưa có bình luận'),
-        ('Từ khóa', '^(từ khóa|từ khoá|tags|chuyên mục|ngày đăng|cập nhật|địa chỉ bài viết)\s*:'),
-        ('Dateline', '^(thứ (hai|ba|tư|năm|sáu|bảy)|chủ nhật),? \d{1,2}/\d{1,2}/\d{4}$'),
-        ('Chịu trách nhiệm chính', '^(chịu trách nhiệm chính|giấy phép số|cơ quan chủ quản\s*(:|$)|ghi rõ nguồn)'),
-        ('Nghe đọc bài viết', '^(nghe đọc bài viết|nghe bài viết|đánh giá bài viết|chuyển (đến|tới) nội dung|thống kê truy cập|đang truy cập|liên kết website|lịch tiếp công dân|sơ đồ cổng)')
-),
-
-articles as (
+-- markers (in hits): one row per kind of layout text, an RE2 pattern matched case-insensitively
+-- against each paragraph. Words that also occur in real sentences (chia sẻ, trang chủ, bình luận)
+-- only count when they are the whole paragraph or start it as a label; box headings count anywhere.
+-- Each pattern is a constant of its own regexp_matches, compiled once: patterns read from a table
+-- would be compiled again for every paragraph (hundreds of times slower).
+with articles as (
     select * from staging.stg_articles where run_id = $run_id
 ),
 
@@ -45,8 +29,23 @@ hits as (
         paragraphs.paragraph,
         paragraphs.paragraph_number,
         markers.marker
-    from paragraphs
-    inner join markers on regexp_matches(paragraphs.paragraph, markers.pattern, 'i')
+    from paragraphs, lateral (values
+        ('Tin cùng chuyên mục', regexp_matches(paragraphs.paragraph, 'tin cùng chuyên mục', 'i')),
+        ('Tin liên quan', regexp_matches(paragraphs.paragraph, '^(tin|bài|tin bài|bài viết) liên quan|^bài (trước|tiếp|sau)\s*:', 'i')),
+        ('Các tin khác', regexp_matches(paragraphs.paragraph, '^(các tin khác|các tin đã đưa|tin khác|bài viết khác|bài viết mới|tin mới nhất)', 'i')),
+        ('Đọc nhiều nhất', regexp_matches(paragraphs.paragraph, '^(đọc nhiều nhất|xem nhiều nhất|tin đọc nhiều|tin xem nhiều|xem nhiều|xem thêm)\s*:?$|^đọc nhiều nhất', 'i')),
+        ('Lượt xem', regexp_matches(paragraphs.paragraph, '^(số )?lượt (xem|đọc|truy cập)|lượt xem\s*:', 'i')),
+        ('Banner', regexp_matches(paragraphs.paragraph, '^banner', 'i')),
+        ('Bản quyền', regexp_matches(paragraphs.paragraph, 'bản quyền thuộc|bản quyền ©|^©|khi phát hành lại thông tin', 'i')),
+        ('In bài, Chia sẻ', regexp_matches(paragraphs.paragraph, '^(in bài( viết)?|bản in|chia sẻ( facebook)?|gửi email|gửi bài viết|lưu|quay lại|lên đầu trang|về đầu trang|cỡ chữ|tìm kiếm)(\s*[:|/].*)?$', 'i')),
+        ('Trang chủ', regexp_matches(paragraphs.paragraph, '^trang chủ(\s*[|/>»›].*)?$', 'i')),
+        ('Bình luận', regexp_matches(paragraphs.paragraph, '^(ý kiến bạn đọc|gửi bình luận|viết bình luận|bình luận|phản hồi)\s*(:|\(\d+\))?$|để lại một bình luận|chưa có bình luận', 'i')),
+        ('Từ khóa', regexp_matches(paragraphs.paragraph, '^(từ khóa|từ khoá|tags|chuyên mục|ngày đăng|cập nhật|địa chỉ bài viết)\s*:', 'i')),
+        ('Dateline', regexp_matches(paragraphs.paragraph, '^(thứ (hai|ba|tư|năm|sáu|bảy)|chủ nhật),? \d{1,2}/\d{1,2}/\d{4}$', 'i')),
+        ('Chịu trách nhiệm chính', regexp_matches(paragraphs.paragraph, '^(chịu trách nhiệm chính|giấy phép số|cơ quan chủ quản\s*(:|$)|ghi rõ nguồn)', 'i')),
+        ('Nghe đọc bài viết', regexp_matches(paragraphs.paragraph, '^(nghe đọc bài viết|nghe bài viết|đánh giá bài viết|chuyển (đến|tới) nội dung|thống kê truy cập|đang truy cập|liên kết website|lịch tiếp công dân|sơ đồ cổng)', 'i'))
+    ) as markers (marker, is_hit)
+    where markers.is_hit
 ),
 
 found as (

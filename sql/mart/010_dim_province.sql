@@ -1,8 +1,10 @@
 -- Grain: one provincial-level unit over one period of validity (before or after the 2025 reorganisation),
 -- plus the unknown member. The mart is derived from staging, so its tables are replaced, never altered:
--- the migration runner rebuilds the mart whenever a file of sql/mart changes.
+-- the migration runner rebuilds the mart whenever a file of sql/mart changes. Mart tables declare no
+-- primary key: every load replaces each table whole and etl.load checks that its surrogate key (the
+-- first column) is unique; maintaining an index costs more than the rest of the load.
 create or replace table mart.dim_province (
-    province_key varchar primary key,
+    province_key varchar not null,
     province_name varchar not null,
     province_kind varchar,
     valid_from_date date,

@@ -1,6 +1,6 @@
 -- Grain: one calendar day, plus the unknown date.
 create or replace table mart.dim_date (
-    date_key integer primary key,
+    date_key integer not null,
     calendar_date date,
     year integer,
     quarter integer,

@@ -1,6 +1,6 @@
 -- Grain: one source portal.
 create or replace table mart.dim_source (
-    source_key varchar primary key,
+    source_key varchar not null,
     source_id varchar not null,
     province_name varchar,
     host varchar,

@@ -1,6 +1,6 @@
 -- Grain: one administrative level an indicator can be about, plus "not stated".
 create or replace table mart.dim_level (
-    level_key varchar primary key,
+    level_key varchar not null,
     level_name varchar not null,
     level_name_en varchar not null,
     level_rank integer,

@@ -1,6 +1,6 @@
 -- Grain: one unit as the parser writes it, plus "no unit".
 create or replace table mart.dim_unit (
-    unit_key varchar primary key,
+    unit_key varchar not null,
     unit varchar not null,
     normalised_unit varchar not null,
     unit_family varchar not null,

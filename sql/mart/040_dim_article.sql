@@ -1,6 +1,6 @@
 -- Grain: one version (content hash) of one article (canonical URL).
 create or replace table mart.dim_article (
-    article_key varchar primary key,
+    article_key varchar not null,
     article_id varchar not null,
     content_hash varchar not null,
     source_key varchar not null,

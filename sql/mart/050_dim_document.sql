@@ -1,6 +1,6 @@
 -- Grain: one policy document, by its normalised number, plus "no document".
 create or replace table mart.dim_document (
-    document_key varchar primary key,
+    document_key varchar not null,
     document_id varchar not null,
     document_type varchar,
     document_type_code varchar,

@@ -1,6 +1,6 @@
 -- Grain: one indicator in one version of one article.
 create or replace table mart.fact_indicator (
-    indicator_key varchar primary key,
+    indicator_key varchar not null,
     article_key varchar not null,
     published_date_key integer not null,
     province_key varchar not null,

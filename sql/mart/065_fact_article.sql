@@ -1,6 +1,6 @@
 -- Grain: one version of one article.
 create or replace table mart.fact_article (
-    article_key varchar primary key,
+    article_key varchar not null,
     published_date_key integer not null,
     province_key varchar not null,
     source_key varchar not null,

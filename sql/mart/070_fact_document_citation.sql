@@ -1,6 +1,6 @@
 -- Grain: one citation of one document by one version of one article.
 create or replace table mart.fact_document_citation (
-    citation_key varchar primary key,
+    citation_key varchar not null,
     article_key varchar not null,
     document_key varchar not null,
     published_date_key integer not null,

@@ -1,6 +1,6 @@
 """`tinhuy crawl --sources demo` three times and `tinhuy reparse` with the network off: the issue's bar.
 
-1. A second crawl with nothing changed makes only conditional requests and parses nothing.
+1. A second crawl with nothing changed makes only conditional requests, parses nothing and skips validation.
 2. After one demo article changes, exactly that article is fetched, parsed and versioned.
 3. A reparse from the raw archive, with no network, rebuilds the same mart: every mart table has the
    same checksum over its content columns (all but ``run_id``, which names the run that last wrote a
@@ -103,12 +103,17 @@ def test_crawl_again_edit_and_reparse_the_demo_portal(recorded_portal, tmp_path:
 
     # 1. Nothing changed: only conditional requests (robots.txt, listings, feeds, articles), all 304, nothing parsed.
     recorded_portal.answers.clear()
-    second = _tinhuy("crawl", "--sources", "demo", "--no-validate")
+    second = _tinhuy("crawl", "--sources", "demo")
     assert second == {"fetched": 0, "not_modified": articles, "unchanged": 0, "failed": 0,
                       "new_articles": 0, "parsed": 0, "skipped": 0}
     answers = recorded_portal.answers
     assert answers and all(conditional and status == 304 for _, status, conditional in answers), answers
     assert {path for path, _, _ in answers} >= {"/robots.txt", "/nghean/rss.xml", "/hatinh/rss.xml", "/hatinh/tin-tuc/"}
+    # Validation was asked for, but nothing was new: it was skipped, and the report says why.
+    (report_path,) = settings.RUNS_DIR.glob("crawl__*/validation.json")
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert report["skipped"] == (f"run {report['run_id']} staged no article version and fetched no new page "
+                                 f"({articles} pages not modified or unchanged, 0 failed)")
 
     # 2. One article edited: exactly that one is fetched in full, parsed and staged as a new version.
     _edit(tmp_path, monkeypatch)

@@ -348,6 +348,39 @@ def test_a_broken_model_names_its_file_and_loads_nothing(tmp_path, monkeypatch, 
     assert warehouse.checksums(con) == before
 
 
+def test_a_model_that_repeats_a_key_is_refused_and_loads_nothing(tmp_path, monkeypatch, con):
+    load.load_run("run-1", con)
+    before = warehouse.checksums(con)
+    sql_dir = tmp_path / "sql"
+    shutil.copytree(settings.SQL_DIR, sql_dir)
+    model = sql_dir / "mart" / "models" / "fact_document_citation.sql"
+    model.write_text(model.read_text().replace("select * from final", "select * from final union all "
+                                               "(select * from final limit 1)"))
+    monkeypatch.setattr(settings, "SQL_DIR", sql_dir)
+
+    with pytest.raises(load.LoadError, match=r"fact_document_citation.sql: 2 rows share the citation_key [0-9a-f]{32}"):
+        load.load_run("run-2", con)
+    assert warehouse.checksums(con) == before
+
+
+def test_a_version_held_after_it_was_loaded_leaves_the_mart(con):
+    load.load_run("run-1", con)
+    url, content_hash = seed_run.url_for(NGHEAN), seed_run.content_hash(NGHEAN)
+    article_key = hashlib.md5(f"{url}|{content_hash}".encode()).hexdigest()
+    assert rows(con, "select count(*) from mart.fact_indicator where article_key = ?", [article_key])[0][0] > 0
+    con.execute(
+        "insert into dq.quarantine (run_id, check_name, suite_name, severity, is_held, table_name, article_id, "
+        "content_hash, quarantined_at) values ('run-2', 'article_body_boilerplate', 'suite', 'error', true, "
+        "'staging.stg_articles', ?, ?, now())",
+        [url, content_hash],
+    )
+    load.load_run("run-2", con)
+
+    for table in ("dim_article", "fact_indicator", "fact_document_citation", "fact_article"):
+        assert rows(con, f"select count(*) from mart.{table} where article_key = ?", [article_key]) == [(0,)], table
+    assert rows(con, "select count(*) from mart.dim_article") == [(1,)]
+
+
 def test_a_seed_with_a_ragged_row_is_named(tmp_path, monkeypatch, con):
     sql_dir = tmp_path / "sql"
     shutil.copytree(settings.SQL_DIR, sql_dir)

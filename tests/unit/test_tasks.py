@@ -203,6 +203,26 @@ def test_alert_task_mails_a_failing_report(tmp_data: Path, smtp_server) -> None:
     assert smtp_server.messages[0]["Subject"] == "[tinhuy] 1 data-quality check failed — song"
 
 
+def test_a_run_with_nothing_new_skips_validation_the_copy_and_the_alert(tmp_data: Path) -> None:
+    run_id = "scheduled__quiet"
+    record = {"source": "song", "url": "http://127.0.0.1:9/tin/1.html", "final_url": "http://127.0.0.1:9/tin/1.html",
+              "status": 304, "outcome": "not_modified", "content_hash": "a" * 64, "kind": "article",
+              "fetched_at": "2026-11-22T02:00:00+00:00", "attempts": 1}
+    fetch.write_jsonl(tasks.run_dir(run_id) / "song" / "fetched.jsonl", [record])
+    assert tasks.stage(run_id)["fetches"] == 1
+    published = settings.WAREHOUSE.stat()
+
+    report_path = tasks.validate(run_id)
+    report = json.loads(Path(report_path).read_text(encoding="utf-8"))
+    assert report["skipped"].startswith(f"run {run_id} staged no article version and fetched no new page")
+    assert report["checks"] == []
+    # Only read: the warehouse was not copied and swapped in again.
+    assert (settings.WAREHOUSE.stat().st_ino, settings.WAREHOUSE.stat().st_mtime_ns) == (
+        published.st_ino, published.st_mtime_ns)
+    assert tasks.alert(report_path) is None
+    assert tasks.dq_gate(report_path) == f"run {run_id}: nothing new to check ({report['skipped']})"
+
+
 def test_discover_and_fetch_on_the_demo_portal(demo_portal: str, tmp_data: Path) -> None:
     assert tasks.source_ids() == ["nghean", "hatinh"]
     for source_id in ("nghean", "hatinh"):

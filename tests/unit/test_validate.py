@@ -341,3 +341,59 @@ def test_a_check_that_cannot_run_fails_with_its_reason(validated, tmp_path, monk
     assert (check["name"], check["success"], report["data_docs"]) == ("broken", False, None)
     assert check["examples"][0]["detail"].startswith("check could not run: ")
     assert "\n" not in check["examples"][0]["detail"]
+
+
+def _write_fetches(run_dir: Path, outcomes: list[str]) -> Path:
+    """A run whose only records are fetches of the Hà Tĩnh seed's URL and others, with these outcomes."""
+    (run_dir / "hatinh").mkdir(parents=True)
+    records = [
+        {**seed_run.fetch_record(HATINH), "url": f"http://127.0.0.1:8765/hatinh/{n}.html", "outcome": outcome,
+         "status": {"not_modified": 304, "failed": None}.get(outcome, 200)}
+        for n, outcome in enumerate(outcomes)
+    ]
+    (run_dir / "hatinh" / "fetched.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return run_dir
+
+
+def test_a_run_with_nothing_new_is_not_validated_and_raises_no_alert(tmp_path):
+    from etl import alert
+
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    warehouse.migrate(con)
+    runs = {
+        "quiet": _write_fetches(tmp_path / "quiet", ["not_modified", "unchanged", "failed"]),
+        "down": _write_fetches(tmp_path / "down", ["failed", "failed"]),
+        "broken": _write_fetches(tmp_path / "broken", ["not_modified", "fetched"]),
+        "seeds": seed_run.write_run(tmp_path / "seeds"),
+    }
+    for run_id, run_dir in runs.items():
+        stage.stage_run(run_dir, run_id, con)
+
+    assert validate.nothing_new(con, "quiet") == (
+        "run quiet staged no article version and fetched no new page (2 pages not modified or unchanged, 1 failed)"
+    )
+    # Every request failed, or pages came but nothing was parsed: the checks say what broke.
+    assert validate.nothing_new(con, "down") is None
+    assert validate.nothing_new(con, "broken") is None
+    assert validate.nothing_new(con, "seeds") is None
+
+    report = validate.check_run("quiet", con, tmp_path / "quiet" / "validation.json")
+    assert report["skipped"] == validate.nothing_new(con, "quiet")
+    assert set(report) == REPORT_KEYS | {"skipped"}
+    assert (report["checks"], report["quarantine"]) == ([], {"held": 0, "flagged": 0})
+    assert json.loads((tmp_path / "quiet" / "validation.json").read_text(encoding="utf-8")) == report
+    assert con.execute("select count(*) from dq.check_results where run_id = 'quiet'").fetchall() == [(0,)]
+    assert alert.build_messages(report) == []
+    assert validate.gate(report) == f"run quiet: nothing new to check ({report['skipped']})"
+    assert "skipped" not in validate.check_run("broken", con, tmp_path / "broken" / "validation.json")
+    con.close()
+
+
+def test_table_suites_read_only_the_columns_they_check_or_show(validated):
+    con, _, _ = validated
+    suites = {suite.table: suite for suite in validate.load_suites() if suite.table}
+
+    articles = validate._checked_columns(con, suites["staging.stg_articles"])
+    assert {"article_id", "content_hash", "source_id", "title", "province", "published_date"} <= set(articles)
+    assert not {"paragraphs", "subheadings", "captions"} & set(articles)
+    assert "sentence" in validate._checked_columns(con, suites["staging.stg_indicators"])

@@ -6,8 +6,11 @@
 -- The reviewed document is a cited document whose number is in the title, else one whose number in
 -- the summary or first paragraph has a review phrase (seed_review_phrases) in the
 -- $review_window_chars characters before it; the first in citation order wins.
+-- Versions are numbered, dated and matched on their keys and dates alone; the text (title,
+-- paragraphs …) joins the result at the end, so it is not carried through every step.
 with articles as (
-    select * from staging.stg_articles
+    select article_id, content_hash, source_id, province, published_date, fetched_at
+    from staging.stg_articles
     -- Data quality (dq.quarantine, etl/quarantine.py): article versions an error check holds as a whole
     -- (a body of page layout, an impossible date) stay out of the mart, with their indicators and citations.
     where not exists (
@@ -34,6 +37,16 @@ fetches as (
 -- restages every version under its own run id but leaves this unchanged.
 first_fetches as (
     select url, content_hash, first_run_id from raw.pages
+),
+
+-- What the lead of each version says, for the reviewed document: the summary and first paragraph.
+leads as (
+    select
+        article_id,
+        content_hash,
+        title,
+        concat_ws(' ', summary, paragraphs[1]) as lead_text
+    from staging.stg_articles
 ),
 
 seen as (
@@ -84,12 +97,13 @@ citations as (
         versions.article_key,
         documents.document_number,
         documents.document_index,
-        concat_ws(' ', versions.summary, versions.paragraphs[1]) as lead_text,
-        contains(coalesce(versions.title, ''), documents.document_number) as is_in_title
+        leads.lead_text,
+        contains(coalesce(leads.title, ''), documents.document_number) as is_in_title
     from versions
     inner join staging.stg_documents as documents
         on versions.article_id = documents.article_id
         and versions.content_hash = documents.content_hash
+    inner join leads on versions.article_id = leads.article_id and versions.content_hash = leads.content_hash
     where documents.document_number is not null
 ),
 
@@ -128,21 +142,24 @@ final as (
         coalesce(dates.date_key, -1) as published_date_key,
         coalesce(reviewed.document_key, meta.unknown_key()) as document_key,
         versions.province as province_as_written,
-        versions.title,
-        versions.summary,
+        texts.title,
+        texts.summary,
         versions.published_date,
-        versions.author,
-        versions.paragraphs,
-        versions.paragraph_count,
-        versions.word_count,
+        texts.author,
+        texts.paragraphs,
+        texts.paragraph_count,
+        texts.word_count,
         versions.first_seen_at,
         versions.last_seen_at,
-        versions.parser_version,
+        texts.parser_version,
         versions.first_run_id,
         versions.version_number,
         versions.version_count,
         versions.is_latest_version
     from versions
+    inner join staging.stg_articles as texts
+        on versions.article_id = texts.article_id
+        and versions.content_hash = texts.content_hash
     left join province_matches on versions.article_key = province_matches.article_key
     left join reviewed on versions.article_key = reviewed.article_key
     left join mart.dim_date as dates on versions.published_date = dates.calendar_date

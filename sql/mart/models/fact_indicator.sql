@@ -19,6 +19,16 @@ flagged as (
     where not is_held and table_name in ('staging.stg_indicators', 'staging.stg_articles')
 ),
 
+-- A warning without a row (about the whole article version) flags all of its indicators. Joined on
+-- distinct findings: a correlated exists with "row_index is null or …" costs more than the rest of the model.
+flagged_versions as (
+    select distinct article_id, content_hash from flagged where row_index is null
+),
+
+flagged_rows as (
+    select distinct article_id, content_hash, row_index from flagged where row_index is not null
+),
+
 articles as (
     select * from mart.dim_article
 ),
@@ -63,18 +73,20 @@ final as (
         indicators.start_offset,
         indicators.end_offset,
         articles.parser_version,
-        exists (
-            select 1 from flagged
-            where flagged.article_id = indicators.article_id
-                and flagged.content_hash = indicators.content_hash
-                and (flagged.row_index is null or flagged.row_index = indicators.indicator_index)
-        ) as is_flagged
+        flagged_versions.article_id is not null or flagged_rows.article_id is not null as is_flagged
     from indicators
     inner join articles
         on indicators.article_id = articles.article_id
         and indicators.content_hash = articles.content_hash
     left join units on indicators.unit = units.unit and units.unit_key <> meta.unknown_key()
     left join levels on indicators.level = levels.level_name and levels.level_key <> meta.unknown_key()
+    left join flagged_versions
+        on indicators.article_id = flagged_versions.article_id
+        and indicators.content_hash = flagged_versions.content_hash
+    left join flagged_rows
+        on indicators.article_id = flagged_rows.article_id
+        and indicators.content_hash = flagged_rows.content_hash
+        and indicators.indicator_index = flagged_rows.row_index
     where not exists (
         select 1 from held
         where held.article_id = indicators.article_id
