@@ -832,12 +832,18 @@ def _carrier(root: etree._Element, text: str | None) -> etree._Element | None:
     return found[0].getparent() if found else None
 
 
+# The portal's clock in its header, whatever its class: "Hôm nay: Thứ Sáu, 22/11/2024".
+_TODAY_RE = re.compile(r"^\W*(?:hôm nay|ngày hôm nay|today)\b", re.IGNORECASE)
+
+
 def _short_date(element: etree._Element) -> str | None:
-    """The date of an element whose whole text is a short date line."""
+    """The date of an element whose whole text is a short date line (not today's date in the header)."""
     if not isinstance(element.tag, str):
         return None
     text = _text(element)
-    return parse_date(text) if text and len(text) <= _DATE_LINE_MAX_CHARS else None
+    if not text or len(text) > _DATE_LINE_MAX_CHARS or _TODAY_RE.match(text):
+        return None
+    return parse_date(text)
 
 
 def _meta(root: etree._Element, css: str) -> str | None:
@@ -903,7 +909,8 @@ def _year_hint(url: str | None, texts: list[str | None]) -> int | None:
             return int(match.group(1))
     years = []
     for text in filter(None, texts):
-        for match in re.finditer(r"(?<![\d/.,-])((?:19|20)\d{2})(?![\d/])", text):
+        # A bare year, or a month's ("đến tháng 10/2023"); not the year of a dated document ("ngày 19/7/2017").
+        for match in re.finditer(r"(?:(?<![\d/.,-])|(?<=tháng \d/)|(?<=tháng \d\d/))((?:19|20)\d{2})(?![\d/])", text, re.IGNORECASE):
             before = text[max(0, match.start() - 24) : match.start()].lower()
             if re.search(r"(?:đến|tới|trước|tầm nhìn|giai đoạn|nhiệm kỳ|[-–])\s*(?:năm\s*)?$", before):
                 continue
@@ -1158,6 +1165,25 @@ def _is_inline_caption(block: _Block, caption_elements: set[etree._Element]) -> 
     return bool(inner) and normalise(" ".join(_text(node) for node in inner)) == block.text
 
 
+# How far up from a text block a wrapper it shares with an image may be: "<dl><dt><img></dt><dd>…"
+# is one level, an image table's second row ("<table><tbody><tr><td>…") three.
+_IMAGE_WRAPPER_LEVELS = 4
+
+
+def _shares_wrapper_with_image(element: etree._Element, text: str, container: etree._Element) -> bool:
+    """A short text alone with an image in a small wrapper below the body: the image's caption,
+    however the wrapper is classed ("<dl class=anh><dt><img></dt><dd>…</dd></dl>", "<table
+    class=tplCaption>" with the image in one row and the text in the next)."""
+    node = element
+    for _ in range(_IMAGE_WRAPPER_LEVELS):
+        node = node.getparent()
+        if node is None or node is container:
+            return False
+        if next(node.iter("img"), None) is not None:
+            return normalise(_text(node)) == text
+    return False
+
+
 def _read_body(container: etree._Element, profile: dict[str, Any], seen_titles: set[str], signed: bool) -> _Body:
     """The container's blocks sorted into paragraphs, captions, a marked signature and date lines."""
     caption_elements = set(_select(container, profile.get("captions") or "figcaption, caption, [class*=caption]"))
@@ -1199,7 +1225,11 @@ def _read_body(container: etree._Element, profile: dict[str, Any], seen_titles: 
             italic = whole_italic or piece in italic_runs
             if bp.caption_line_re.match(piece) or (
                 near_image and len(piece) <= _CAPTION_MAX_CHARS
-                and (italic or (_aligned(element, "center", container) and not bold))
+                and (
+                    italic
+                    or (_aligned(element, "center", container) and not bold)
+                    or (len(pieces) == 1 and _shares_wrapper_with_image(element, piece, container))
+                )
             ):
                 if piece not in captions:
                     captions.append(piece)

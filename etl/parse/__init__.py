@@ -22,9 +22,12 @@ def parse_article(
     """The `tinhuy parse` JSON object of docs/LABELING.md for one article."""
     ph = load()
     paragraphs = [unicodedata.normalize("NFC", p) for p in article.paragraphs]
+    # A subheading is a title: its figures restate the text below it (docs/LABELING.md).
+    subheadings = {unicodedata.normalize("NFC", s) for s in article.subheadings}
     found: list[indicators.Indicator] = []
     for index, paragraph in enumerate(paragraphs):
-        found.extend(indicators.find(paragraph, index, ph))
+        if paragraph not in subheadings:
+            found.extend(indicators.find(paragraph, index, ph))
     indicators.link_parents(found, paragraphs, ph)
     texts = [t for t in [article.title, article.summary, *paragraphs, *article.captions] if t]
     return {

@@ -46,7 +46,8 @@ _FOUR_DIGITS_RE = re.compile(r"\d{4}")
 _NEGATIVE_RE = re.compile(r"(?:^|\s)(?:âm\s+|-)$")
 _WORDS_RE = re.compile(r"([^\W\d_]+(?:/[^\W\d_]+)?)(?:\s([^\W\d_]+))?")
 _PARENTHESIS_AFTER_RE = re.compile(r"[^\d();,.]{0,40}?\(")
-_PERCENT_RE = re.compile(r"\s*(%|phần trăm)")
+# "tăng 9,3 điểm phần trăm": a change in percentage points is written down as a percent (LABELING).
+_PERCENT_RE = re.compile(r"\s*(%|phần trăm|điểm phần trăm|điểm %)")
 _CLAUSE_END_RE = re.compile(r"[,;.:()\[\]“”\"!?…]|\s[-–]\s|\s(?:và|với|trong đó|tham gia|trên địa bàn|so với|của)\s")
 
 KINDS = ("count", "percent", "ratio", "range", "measure")
@@ -236,6 +237,8 @@ def _is_not_indicator(
         return True
     if _PHONE_CONTEXT_RE.search(before) or ph.ordinal_re.search(before):  # "xếp thứ 9/63 tỉnh": a rank
         return True
+    if reading.kind == "count" and not (reading.scaled or has_unit) and _names_a_thing(text, folded, reading, raw):
+        return True
     if paragraph_start and _LIST_LABEL_RE.match(text[: reading.end + 2]):
         return True
     if ph.rating_re.match(folded, reading.after):  # "sản phẩm OCOP 4 sao"
@@ -261,6 +264,30 @@ def _is_not_indicator(
         if not has_unit and plain and value < 100 and ph.time_unit_re.match(folded, reading.after):
             return True
     return False
+
+
+# The rest of a list of numbered things: "bến số 5, 6", "tổ số 3 và 4".
+_LISTED_REFERENCE_RE = re.compile(r"(?:^|\s)(?:số|thứ)\s*\d{1,3}(?:\s*(?:,|và)\s*\d{1,3})*\s*(?:,|và)\s*$")
+_NAME_NUMBER_MAX = 100
+
+
+def _names_a_thing(text: str, folded: str, reading: _Reading, raw: str) -> bool:
+    """A small bare number that is part of a name, not a count: "đường Vành đai 4", "dự án Dung Quất 2",
+    "bến số 5, 6". It has no unit, and a capitalised word just before it (not the sentence's first) or
+    a numbered list before it."""
+    if not raw.isdigit() or int(raw) >= _NAME_NUMBER_MAX:
+        return False
+    before = folded[max(0, reading.number_start - 30) : reading.number_start]
+    if _LISTED_REFERENCE_RE.search(before):
+        return True
+    lead = text[max(0, reading.number_start - 30) : reading.number_start]
+    if not lead.endswith(" ") or lead.rstrip()[-1:] in ",;:.()-–" or lead.endswith("  "):
+        return False
+    words = lead.split()[-3:]
+    if len(words) < 3 or fold(words[-1]) in _NOT_UNITS or fold(words[-1]) in _VERBS:
+        return False
+    # The capitalised word must not merely open the sentence ("Tỉnh có 12" is not a name).
+    return any(w[:1].isupper() and not words[i - 1].endswith((".", ":", ";")) for i, w in enumerate(words[-2:], 1))
 
 
 def _is_measure(unit: str | None, ph: Phrases) -> bool:

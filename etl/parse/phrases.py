@@ -131,7 +131,7 @@ def load() -> Phrases:
         ),
         post_qualifier_of={fold(w): k for k, ws in data["post_qualifiers"].items() for w in ws},
         level_re=Tail(
-            re.compile(rf"cấp\s+({alternation(data['levels'])})\s*(?::|có|là|đạt)?\s*$"),
+            re.compile(rf"cấp\s+({alternation(data['levels'])})\s*(?:(?:mới|chỉ|đã|vẫn|cũng)\s+)?(?::|có|là|đạt)?\s*$"),
             last_words(data["levels"], ":", "có", "là", "đạt"),
         ),
         position_head_re=re.compile(rf"(?<!\w)(?:{alternation(data['position_heads'])}){_WORD_END}"),

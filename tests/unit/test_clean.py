@@ -504,3 +504,46 @@ def test_a_caption_inside_the_image_block():
 def test_a_bar_of_page_actions_is_noise():
     article = clean_html(_article(f"<p>{_FILLER}</p><p>In trang này | Gửi cho bạn bè | [Quay lại]</p>"))
     assert article.paragraphs == [_FILLER]
+
+
+# --- layouts of the fifth held-out round ------------------------------------------------------------
+
+def test_the_portal_clock_is_not_the_page_date_whatever_its_class():
+    clock = "<div id='datebar'>Hôm nay: Thứ Sáu, 22/11/2024 | Đường dây nóng: 0291.3822.681</div>"
+    inner = f"<div class='ngaydang'>Thứ Năm, 25/07/2024 | 14:20</div><p>{_FILLER}</p><p>{_FILLER}</p>"
+    article = clean_html(_article(inner, title=f"{clock}<div class='tieude'>Kết quả công tác năm 2024</div>"))
+    assert article.published == "2024-07-25"
+
+
+def test_day_month_completed_with_the_year_of_a_month():
+    lead = "Sáng 22/11, Ban Thường vụ Tỉnh ủy sơ kết Chỉ thị số 14-CT/TW ngày 19/7/2017 của Ban Bí thư."
+    article = clean_html(_article(f"<p>{lead}</p><p>Đến tháng 10/2023, {_FILLER}</p>", title="<h1>Chăm lo người có công</h1>"))
+    assert article.published == "2023-11-22"
+
+
+@pytest.mark.parametrize(
+    "figure",
+    [
+        "<dl class='anh'><dt><img src='a.jpg'></dt><dd>Phó Chủ tịch UBND tỉnh thăm mô hình nuôi tôm hùm.</dd></dl>",
+        "<table class='tplCaption'><tbody><tr><td><img src='a.jpg'></td></tr>"
+        "<tr><td class='Image'>Phó Chủ tịch UBND tỉnh thăm mô hình nuôi tôm hùm.</td></tr></tbody></table>",
+    ],
+    ids=["definition-list", "image-table"],
+)
+def test_a_caption_alone_with_its_image_in_a_wrapper(figure):
+    article = clean_html(_article(f"<p>{_FILLER}</p>{figure}<p>{_FILLER}</p>"))
+    assert article.captions == ["Phó Chủ tịch UBND tỉnh thăm mô hình nuôi tôm hùm."]
+    assert article.paragraphs == [_FILLER, _FILLER]
+
+
+@pytest.mark.parametrize(
+    "box",
+    [
+        "<div class='moduletable'><h3>Bài cùng chuyên mục</h3><ul><li><a href='/r'>Đào tạo nghề cho 1.150 lao động</a></li></ul></div>",
+        "<span class='lienquan'>» Xem thêm: <a href='/r'>Hồng Dân giải ngân 86 tỷ đồng vốn vay ưu đãi</a></span><br><br>",
+    ],
+    ids=["same-section-articles", "read-more-after-an-arrow"],
+)
+def test_more_related_boxes_inside_the_body(box):
+    article = clean_html(_article(f"<p>{_FILLER}</p>{box}<p>{_FILLER}</p>"))
+    assert article.paragraphs == [_FILLER, _FILLER]

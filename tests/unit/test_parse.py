@@ -460,3 +460,38 @@ def test_people_whatever_their_surname_and_however_long_their_apposition():
         "Hà Văn Toàn": "Ủy viên Ban Thường vụ Tỉnh ủy, Bí thư Huyện ủy Văn Chấn",  # Văn Chấn is the district
         "Nguyễn Văn Hùng": "Giám đốc Sở Lao động - Thương binh và Xã hội",
     }
+
+
+# --- rules from the fifth held-out round ----------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dự án đường Vành đai 4 - Vùng Thủ đô đoạn qua tỉnh được đẩy nhanh tiến độ.",
+        "Dự án Hòa Phát Dung Quất 2 còn vướng mặt bằng.",
+        "Cảng tổng hợp Hòa Phát (bến số 5, 6) còn vướng mặt bằng.",
+    ],
+)
+def test_numbers_inside_names_are_not_indicators(text):
+    assert _one(text) == []
+
+
+def test_a_small_count_after_a_capitalised_sentence_start_is_still_a_count():
+    [indicator] = _one("Ban Chỉ đạo họp 12 lần trong năm.")
+    assert indicator["value"] == 12
+
+
+def test_percentage_points_are_a_percent():
+    [share, change] = _one("Tỷ lệ lao động qua đào tạo đạt 61,5%, tăng 9,3 điểm phần trăm so với năm 2018.")
+    assert (change["value"], change["kind"], change["unit"]) == (9.3, "percent", "%")
+
+
+def test_figures_in_a_subheading_restate_the_text():
+    article = CleanArticle(paragraphs=["100% hộ người có công có mức sống khá", "Có 100% hộ người có công có mức sống khá."],
+                           subheadings=["100% hộ người có công có mức sống khá"])
+    assert [i["paragraph"] for i in parse_article(article)["indicators"]] == [1]
+
+
+def test_a_level_before_a_figure_with_an_adverb_between():
+    [indicator] = _one("Tỷ lệ hộ nghèo cấp tỉnh mới đạt 9,8%.")
+    assert indicator["level"] == "tỉnh"
