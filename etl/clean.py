@@ -60,9 +60,13 @@ class CleanArticle:
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
 
+# Zero-width spaces and joiners (builders pad empty blocks with them): not text, and not whitespace to str.split.
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
 def normalise(text: str) -> str:
-    """NFC, with every run of whitespace (non-breaking spaces included) made one space."""
-    return unicodedata.normalize("NFC", " ".join(text.split()))
+    """NFC, with every run of whitespace (non-breaking spaces included) made one space, zero-width marks dropped."""
+    return unicodedata.normalize("NFC", " ".join(text.translate(_ZERO_WIDTH).split()))
 
 
 # --- decoding --------------------------------------------------------------------
@@ -417,7 +421,7 @@ def _attached(element: etree._Element, root: etree._Element) -> bool:
 
 
 class _Attributes:
-    """The class, id, role, itemprop and rel values of a page, each knowing its element: read in one
+    """The class, id, role, itemprop, rel and aria-hidden values of a page, each knowing its element: read in one
     XPath pass when first needed, for the noise rules and the hints at a part to test as strings."""
 
     def __init__(self, root: etree._Element) -> None:
@@ -431,7 +435,7 @@ class _Attributes:
         return self._values
 
 
-_ATTRIBUTE_VALUES = etree.XPath("//@class | //@id | //@role | //@itemprop | //@rel")
+_ATTRIBUTE_VALUES = etree.XPath("//@class | //@id | //@role | //@itemprop | //@rel | //@aria-hidden")
 
 
 # --- blocks ------------------------------------------------------------------------
@@ -695,8 +699,11 @@ _DATE_LINE_FILLER_RE = re.compile(
 
 
 def _is_date_line(text: str) -> bool:
-    """A line that only dates the article ("Thứ Năm, 07/09/2023 - 15:42", "Ngày 25/7/2008")."""
-    return len(text) <= 80 and parse_date(text) is not None and len(_DATE_LINE_FILLER_RE.sub(" ", text).split()) <= 1
+    """A line that only dates the article ("Thứ Năm, 07/09/2023 - 15:42", "Ngày 25/7/2008"), perhaps
+    beside its section ("Thứ Ba, 12/11/2024 | Xây dựng Đảng")."""
+    if len(text) > 80 or parse_date(text) is None:
+        return False
+    return any(len(_DATE_LINE_FILLER_RE.sub(" ", part).split()) <= 1 for part in text.split("|")[:3] if parse_date(part))
 
 
 # Where a page states when it was published, in order of trust: (tag, or None for any element,
@@ -796,6 +803,7 @@ def _date_line(root: etree._Element, scan: "_Scan", title: etree._Element | None
 
 
 _LIST_ITEM_MAX_CHARS = 300
+_LISTED_TITLE_MIN_CHARS = 15
 
 
 def _first_own_date(subtree: etree._Element) -> str | None:
@@ -814,8 +822,13 @@ def _dates_a_link(element: etree._Element) -> bool:
     if (previous is not None and previous.tag == "a") or next(element.iter("a"), None) is not None:
         return True
     item = next(element.iterancestors("li", "tr"), None)
-    # A short one: a row of a layout table holds a whole page, its menus included.
-    return item is not None and next(item.iter("a"), None) is not None and len(_text(item)) <= _LIST_ITEM_MAX_CHARS
+    # A short one: a row of a layout table holds a whole page, its menus included. Its link names an
+    # article: the article's own info row ("09/07/2024 | Tác giả | In bài | A+") has only short ones.
+    return (
+        item is not None
+        and any(len(_text(a)) >= _LISTED_TITLE_MIN_CHARS for a in item.iter("a"))
+        and len(_text(item)) <= _LIST_ITEM_MAX_CHARS
+    )
 
 
 _TEXT_NODES = etree.XPath("//body//text()[normalize-space(.) = $wanted]")
@@ -1184,8 +1197,40 @@ def _shares_wrapper_with_image(element: etree._Element, text: str, container: et
     return False
 
 
+_MENU_LABEL_MAX_WORDS = 6
+_DIGIT_RE = re.compile(r"\d")
+_LINK_TEXTS = etree.XPath("//a[not(ancestor::a)]")
+
+
+def _menu_labels(root: etree._Element) -> set[str]:
+    """The short texts of the page's links (menu items, sections), case-folded: a line of the body
+    that is one of them names a section of the site, not a sentence of the article."""
+    labels = set()
+    for link in _LINK_TEXTS(root):
+        text = _text(link)
+        if text and len(text.split()) <= _MENU_LABEL_MAX_WORDS and not _DIGIT_RE.search(text):
+            labels.add(text.casefold())
+    return labels
+
+
+_STYLED_SPANS = etree.XPath(".//span[contains(@style, 'font-weight') or contains(@style, 'font-style')]")
+_BOLD_STYLE_RE = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)", re.IGNORECASE)
+_ITALIC_STYLE_RE = re.compile(r"font-style\s*:\s*italic", re.IGNORECASE)
+
+
+def _style_spans_as_tags(container: etree._Element) -> None:
+    """Spans styled bold or italic (editors and site builders write them so) become <b> and <i>."""
+    for span in _STYLED_SPANS(container):
+        style = span.get("style", "")
+        if _BOLD_STYLE_RE.search(style):
+            span.tag = "b"
+        elif _ITALIC_STYLE_RE.search(style):
+            span.tag = "i"
+
+
 def _read_body(container: etree._Element, profile: dict[str, Any], seen_titles: set[str], signed: bool) -> _Body:
     """The container's blocks sorted into paragraphs, captions, a marked signature and date lines."""
+    _style_spans_as_tags(container)
     caption_elements = set(_select(container, profile.get("captions") or "figcaption, caption, [class*=caption]"))
     subheading_elements = set(_select(container, profile.get("subheadings")))
     # A selector may pick the <strong> inside a bold paragraph: its text then is the block's text.
@@ -1256,6 +1301,7 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
     scan = _Scan([], [], [], []) if profile else _scan(root, attributes)
 
     page_title = _first_text(root, "title")
+    menu_labels = _menu_labels(root)
     candidates = [] if profile.get("title") else _title_candidates(scan)
     title_element = _title_in_page_title(candidates, page_title)
     title = (
@@ -1270,6 +1316,14 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
             title_element = max(inside, key=lambda c: len(_text(c)), default=title_element)
         if title_element is not None and title_element in inside:
             title = _text(title_element)
+        elif not inside:
+            # og:title and <title> name only the site or app ("Đắk Nông Online - Tin tức …"): the page's <h1>
+            # is the title, else its first <h2> that is not a section's name ("TIN TỨC - SỰ KIỆN" above it).
+            heading = next((c for c in candidates if c.tag == "h1"), None)
+            if heading is None:
+                heading = next((c for c in candidates if c.tag == "h2" and _text(c).casefold() not in menu_labels), None)
+            if heading is not None:
+                title_element, title = heading, _text(heading)
     title_at = _position(title_element)
     summary = _first_text(root, profile.get("summary")) or (None if profile else _generic_summary(scan, title_at))
     published = (
@@ -1300,6 +1354,7 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
     seen_titles = {t.casefold() for t in (title, summary, page_title) if t}
     if page_title:
         seen_titles.add(_strip_site_name(page_title).casefold())
+    seen_titles |= menu_labels  # the section's name above the title ("TIN TỨC - SỰ KIỆN"), a menu item
     body = _read_body(container, profile, seen_titles, signed=bool(author_lines))
     rows, captions, signature, date_lines = body.rows, body.captions, body.signature, body.date_lines
 

@@ -243,6 +243,10 @@ def _is_not_indicator(
         return True
     if ph.rating_re.match(folded, reading.after):  # "sản phẩm OCOP 4 sao"
         return True
+    if reading.kind == "range" and not reading.scaled and not has_unit and reading.high < 100:
+        # A span of years or months: "Huy hiệu 30 - 60 năm tuổi Đảng", "từ 3 - 5 năm" (durations).
+        if ph.time_unit_re.match(folded, reading.after):
+            return True
     if reading.kind == "ratio":
         if ph.time_unit_re.match(folded, reading.after):  # "trực 24/24 giờ"
             return True

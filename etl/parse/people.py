@@ -103,6 +103,8 @@ def _position_before(text: str, folded: str, end: int, ph: Phrases) -> str | Non
 
 _COMMA_RE = re.compile(r"\s*,\s*")
 _DASH_NAME_RE = re.compile(r"[^\W\d_a-zđ]")  # a capitalised word right after " - "
+# A comma inside a body's name, which lists its fields up to "và": "Sở Văn hóa, Thể thao và Du lịch".
+_LISTED_NAME_RE = re.compile(r" [^\W\d_a-zđ][^\W\d_]*(?: [^\W\d_]+){0,3} và [^\W\d_a-zđ]")
 _PART_END_RE = re.compile(r"[,;.:()“”\"!?]|\s[-–]\s")
 # "và" inside a name ("Sở Nông nghiệp và Phát triển nông thôn") joins two capitalised words.
 _AND_RE = re.compile(r"\svà\s+(?=([^\W\d_]+))")
@@ -115,8 +117,10 @@ def _part_end(text: str, folded: str, start: int, ph: Phrases) -> tuple[int, boo
     unless a new position starts after it.
     """
     punctuation = _PART_END_RE.search(text, start)
-    while punctuation and punctuation.group().strip() in "-–" and _DASH_NAME_RE.match(text, punctuation.end()) \
-            and not ph.position_head_re.match(folded, punctuation.end()):
+    while punctuation and (
+        (punctuation.group().strip() in "-–" and _DASH_NAME_RE.match(text, punctuation.end()))
+        or (punctuation.group() == "," and _LISTED_NAME_RE.match(text, punctuation.end()))
+    ) and not ph.position_head_re.match(folded, punctuation.end() + (punctuation.group() == ",")):
         punctuation = _PART_END_RE.search(text, punctuation.end())
     end = punctuation.start() if punctuation else len(text)
     predicate = ph.predicate_re.search(text, start, end)

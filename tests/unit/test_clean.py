@@ -547,3 +547,54 @@ def test_a_caption_alone_with_its_image_in_a_wrapper(figure):
 def test_more_related_boxes_inside_the_body(box):
     article = clean_html(_article(f"<p>{_FILLER}</p>{box}<p>{_FILLER}</p>"))
     assert article.paragraphs == [_FILLER, _FILLER]
+
+
+# --- layouts of the sixth held-out round ------------------------------------------------------------
+
+def test_zero_width_spaces_are_not_text():
+    article = clean_html(_article(f"<p>{_FILLER}</p><p>\u200b</p><p>{_FILLER[:40]}\u200b{_FILLER[40:]}</p>"))
+    assert article.paragraphs == [_FILLER, _FILLER]
+
+
+def test_heading_anchors_and_word_list_bullets_are_not_text():
+    inner = (f"<p>{_FILLER}</p><h2 id='ha-tang'>Hạ tầng chưa đáp ứng yêu cầu<a class='anchor' aria-hidden='true' href='#ha-tang'>#</a></h2>"
+             f"<p class=MsoListParagraph><span style='mso-list:Ignore'>-<span>&nbsp;&nbsp;</span></span>{_FILLER}</p>")
+    article = clean_html(_article(inner))
+    assert article.paragraphs == [_FILLER, "Hạ tầng chưa đáp ứng yêu cầu", _FILLER]
+
+
+def test_the_date_in_the_articles_own_info_row():
+    info = ("<table class='article-info'><tr><td class='info-date'>09/07/2024 08:30</td><td>Tác giả: <b>Minh Khang</b></td>"
+            "<td><a href='javascript:window.print()'>In</a> <a href='#'>A+</a></td></tr></table>")
+    article = clean_html(_article(f"{info}<p>Ngày 8/7, {_FILLER}</p><p>{_FILLER}</p>"))
+    assert article.published == "2024-07-09"
+
+
+def test_a_date_line_beside_the_section_name():
+    article = clean_html(_article(f"<p>Thứ Ba, 12/11/2024 | Xây dựng Đảng</p><p>{_FILLER}</p><p>{_FILLER}</p>"))
+    assert article.published == "2024-11-12" and article.paragraphs == [_FILLER, _FILLER]
+
+
+def test_the_heading_is_the_title_when_og_title_names_only_the_site():
+    head = "<meta property='og:title' content='Đắk Nông Online - Tin tức Đảng bộ tỉnh'>"
+    body = f"<h1>Phát huy giá trị Công viên địa chất toàn cầu</h1><div class='content'><p>{_FILLER}</p><p>{_FILLER}</p></div>"
+    assert _generic(body, head=head, title="Đắk Nông Online").title == "Phát huy giá trị Công viên địa chất toàn cầu"
+
+
+def test_a_section_name_above_the_title_is_a_menu_item_not_text():
+    menu = "<nav><ul><li><a href='/a'>GIỚI THIỆU</a></li><li><a href='/b'>TIN TỨC - SỰ KIỆN</a></li></ul></nav>"
+    body = (f"{menu}<div class='content'><h2>TIN TỨC - SỰ KIỆN</h2><h2>Hoàn thành sắp xếp đơn vị hành chính cấp xã</h2>"
+            f"<p>{_FILLER}</p><p>{_FILLER}</p></div>")
+    article = _generic(body, title="Tin tức | Tỉnh ủy Bắc Kạn")
+    assert article.title == "Hoàn thành sắp xếp đơn vị hành chính cấp xã" and article.paragraphs == [_FILLER, _FILLER]
+
+
+def test_an_advertisement_label_is_noise():
+    article = clean_html(_article(f"<p>{_FILLER}</p><div class='blk'>Quảng cáo</div><p>{_FILLER}</p>"))
+    assert article.paragraphs == [_FILLER, _FILLER]
+
+
+def test_a_paragraph_styled_bold_is_bold():
+    lead = "Sau 3 năm thực hiện Đề án số 05-ĐA/TU của Ban Thường vụ Tỉnh ủy, Lai Châu đã xóa 47 bản chưa có đảng viên; 100% bản có chi bộ."
+    article = clean_html(_article(f"<p><span style='font-weight:700'>{lead}</span></p><p>{_FILLER}</p><p>{_FILLER}</p>"))
+    assert article.summary == lead and article.paragraphs == [_FILLER, _FILLER]
