@@ -93,6 +93,11 @@ FETCH_BATCH_SIZE = _int("FETCH_BATCH_SIZE", 500)
 # Airflow refuses to map a task more often than core.max_map_length (1024 by default).
 MAX_MAPPED_TASKS = _int("MAX_MAPPED_TASKS", int(os.environ.get("AIRFLOW__CORE__MAX_MAP_LENGTH", "1024")))
 
+# Whole-task retries in the DAGs (on top of fetch's per-URL retries): a worker lost, the warehouse locked too long.
+TASK_RETRIES = _int("TASK_RETRIES", 2)
+# First pause before a task retry; Airflow doubles it per retry.
+TASK_RETRY_DELAY_S = _float("TASK_RETRY_DELAY_S", 300.0)
+
 # --- validation and alerts ---------------------------------------------------
 # A stated percent may differ from its fraction by rounding, no more (percentage points).
 PERCENT_TOLERANCE_PP = _float("PERCENT_TOLERANCE_PP", 0.05)

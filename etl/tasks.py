@@ -20,7 +20,6 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,10 +29,8 @@ from etl import settings
 
 log = logging.getLogger(__name__)
 
-# Whole-task retries (on top of fetch's per-URL retries): a worker lost, the warehouse locked too long.
-TASK_RETRIES = int(os.environ.get("TINHUY_TASK_RETRIES", "2"))
-# First pause before a task retry; Airflow doubles it per retry.
-TASK_RETRY_DELAY_S = float(os.environ.get("TINHUY_TASK_RETRY_DELAY_S", "300"))
+TASK_RETRIES = settings.TASK_RETRIES
+TASK_RETRY_DELAY_S = settings.TASK_RETRY_DELAY_S
 
 URLS_FILE = "urls.json"
 FETCHED_FILE = "fetched.jsonl"
