@@ -519,6 +519,9 @@ def _pieces(raw: str, emphasised: set[str]) -> list[str]:
     """The paragraphs of a block's text. Two <br> always part two paragraphs (portals that never
     write <p>); one <br> does before a line that starts like a paragraph (a capital, a digit, a
     quote), or after a sentence or a bold line; before a lower-case word it only breaks a line."""
+    if _BR not in raw:  # one line, as most paragraphs are
+        text = normalise(raw)
+        return [text] if text else []
     out: list[str] = []
     for part in re.split(rf"{_BR}\s*{_BR}", raw):
         current = ""
@@ -554,14 +557,23 @@ def _link_density(element: etree._Element, text: str | None = None) -> float:
     return links / total
 
 
+# A box heading is a short line; one of that many characters holds at most half as many words
+# (a word and the space after it are two characters at least).
+_BOX_HEADING_MAX_CHARS = 40
+_BOX_HEADING_MAX_WORDS = _BOX_HEADING_MAX_CHARS // 2
+
+
 def _drop_boxes(root: etree._Element, container: etree._Element) -> None:
     """Remove "Tin cùng chuyên mục"-style boxes: the heading and the link lists that follow it."""
     bp = _boilerplate()
     for element in list(container.iter()):
         if not isinstance(element.tag, str) or element.getparent() is None:
             continue
-        text = _text(element)
-        if len(text) > 40 or not bp.box_heading_re.match(text):
+        raw = _text_content(element)
+        if len(raw.split(None, _BOX_HEADING_MAX_WORDS)) > _BOX_HEADING_MAX_WORDS:
+            continue  # too many words to be a heading: not worth normalising
+        text = normalise(raw)
+        if len(text) > _BOX_HEADING_MAX_CHARS or not bp.box_heading_re.match(text):
             continue
         box = element
         while box.getparent() is not None and box.getparent() is not container and _link_density(box.getparent()) > 0.5:
@@ -641,8 +653,10 @@ def _is_signature_element(element: etree._Element, container: etree._Element) ->
 
 def _is_bold_only(element: etree._Element) -> bool:
     """A paragraph whose whole text is bold: portals write subheadings this way."""
-    text = _text(element)
     bold = normalise(" ".join(_text(b) for b in element.iter("strong", "b")))
+    if not bold:  # nothing bold: the element's own text need not be read
+        return False
+    text = _text(element)
     return bool(text) and bold == text and len(text) < 300
 
 
@@ -1008,6 +1022,15 @@ def _loose_text(element: etree._Element) -> str:
     return "".join(parts)
 
 
+def _is_one_link(element: etree._Element) -> bool:
+    """An element that is one link and nothing else ("<li><a>…</a></li>"): its text is all link text,
+    with no need to read it again from the link."""
+    if len(element) != 1 or (element.text or "").strip():
+        return False
+    link = element[0]
+    return link.tag == "a" and not (link.tail or "").strip() and link.find(".//a") is None
+
+
 def _find_container(root: etree._Element) -> etree._Element:
     """The element holding most paragraph text that is not link text (a readability-style score),
     grown to an ancestor that holds much more of it."""
@@ -1023,7 +1046,7 @@ def _find_container(root: etree._Element) -> etree._Element:
             text, owner, anchors = _text(paragraph), paragraph.getparent(), paragraph.iter("a")
         if len(text) < 25 or owner is None:
             continue
-        links = sum(len(_text(a)) for a in anchors)
+        links = len(text) if _is_one_link(paragraph) else sum(len(_text(a)) for a in anchors)
         score = max(0.0, len(text) - 2 * links) + 10 * text.count(",")
         if score <= 0:  # a menu item or a related link
             continue
@@ -1403,15 +1426,17 @@ _TEASER_LINK_SHARE = 0.9
 
 
 def _is_link_teaser(element: etree._Element, piece: str, nesting: set[etree._Element]) -> bool:
-    if len(piece) > _TEASER_MAX_CHARS or element in nesting:
-        return False
+    if len(piece) > _TEASER_MAX_CHARS or element in nesting or next(element.iter("a"), None) is None:
+        return False  # long, holding blocks, or no link in it at all
     text = _text(element)
     return text == piece and _link_density(element, text) >= _TEASER_LINK_SHARE
 
 
 def _is_italic_only(element: etree._Element) -> bool:
-    text = _text(element)
     italic = normalise(" ".join(_text(i) for i in element.iter("em", "i")))
+    if not italic:  # nothing in italics: the element's own text need not be read
+        return False
+    text = _text(element)
     return bool(text) and italic == text
 
 

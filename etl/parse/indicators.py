@@ -8,17 +8,20 @@ its scale word, its unit or counted noun, and the words around it. See docs/LABE
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from etl.parse import sentences
 from etl.parse.numbers import NUMBER, NUMBER_RE, to_number
-from etl.parse.phrases import Phrases, fold, load
+from etl.parse.phrases import Phrases, fold, fold_word, load
 
-# Spans that are never indicators, found before numbers are read.
+# Spans that are never indicators, found before numbers are read. Those that start with a digit are
+# written with it taken out in front of the look-behind ("\d(?<![\w/]\d)" for "(?<![\w/])\d"), as
+# NUMBER_RE is: a search then jumps from digit to digit instead of trying every position.
 DOCUMENT_RE = re.compile(
-    r"(?<![\w/])\d{1,5}[a-z]?(?:/\d{4})?[-/][A-ZĐ][A-Za-zĐđ&]+\d*(?:[-/][A-ZĐ][A-Za-zĐđ0-9&]*)*"
+    r"\d(?<![\w/]\d)\d{0,4}[a-z]?(?:/\d{4})?[-/][A-ZĐ][A-Za-zĐđ&]+\d*(?:[-/][A-ZĐ][A-Za-zĐđ0-9&]*)*"
 )
 # What every document number holds: a text without it cites none.
 DOCUMENT_HINT_RE = re.compile(r"[-/][A-ZĐ]")
@@ -27,12 +30,12 @@ DOCUMENT_HINT_RE = re.compile(r"[-/][A-ZĐ]")
 _MASKS = [
     (DOCUMENT_RE, DOCUMENT_HINT_RE),
     (re.compile(r"-(?<=[^\W\d_]-)\d+"), None),  # Covid-19, SARS-CoV-2: part of a name
-    (re.compile(r"(?<![\w/])\d{1,2}[/.-]\d{1,2}[/.-]\d{4}(?!\d)"), re.compile(r"[/.-]\d{4}")),  # 12/5/2017
-    (re.compile(r"(?<![\w/])\d{1,2}/\d{4}(?!\d)"), re.compile(r"/\d{4}")),  # tháng 12/2020
-    (re.compile(r"(?<![\w:])\d{1,2}\s*(?::|h|giờ)\s*\d{2}(?!\d)"), re.compile(r"[:hờ]\s*\d{2}")),  # 09:15, 8h30
+    (re.compile(r"\d(?<![\w/]\d)\d?[/.-]\d{1,2}[/.-]\d{4}(?!\d)"), re.compile(r"[/.-]\d{4}")),  # 12/5/2017
+    (re.compile(r"\d(?<![\w/]\d)\d?/\d{4}(?!\d)"), re.compile(r"/\d{4}")),  # tháng 12/2020
+    (re.compile(r"\d(?<![\w:]\d)\d?\s*(?::|h|giờ)\s*\d{2}(?!\d)"), re.compile(r"[:hờ]\s*\d{2}")),  # 09:15, 8h30
     (re.compile(r"(?<![\w])\(?0\d{2,3}\)?[\s.]?\d{3,4}[\s.]?\d{3,4}(?!\d)"), re.compile(r"0(?<!\w0)\d{2}")),  # phone numbers
     (re.compile(r"(?<![\w])(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}(?!\d)"), re.compile(r"[-–—]\s*(?:19|20)\d{2}")),  # 2021-2025
-    (re.compile(r"(?<![\w.])\d+\.\d{1,2}(?![\d.]|\s*%)"), re.compile(r"\.\d{1,2}(?![\d.])")),  # 4.0, 1.2 (versions, section numbers), not 6.5%
+    (re.compile(r"\d(?<![\w.]\d)\d*\.\d{1,2}(?![\d.]|\s*%)"), re.compile(r"\.\d{1,2}(?![\d.])")),  # 4.0, 1.2 (versions, section numbers), not 6.5%
 ]
 _DIGIT_RE = re.compile(r"\d")
 _LIST_LABEL_RE = re.compile(r"^\s*\(?\d{1,2}[.)]\s")
@@ -296,11 +299,17 @@ def _names_a_thing(text: str, folded: str, reading: _Reading, raw: str) -> bool:
 
 def _is_measure(unit: str | None, ph: Phrases) -> bool:
     """A physical unit ("ha", "km2"), also "per" something ("tấn/ha")."""
-    return bool(unit) and fold(unit).split("/")[0] in ph.measure_units
+    return bool(unit) and fold_word(unit).split("/")[0] in ph.measure_units
 
 
 def _known_unit(unit: str, ph: Phrases) -> bool:
-    return bool(ph.unit_re.fullmatch(unit))
+    return _fullmatches(ph.unit_re, unit)
+
+
+@lru_cache(maxsize=8192)
+def _fullmatches(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether the pattern matches the whole text, remembered: the same units come up again and again."""
+    return pattern.fullmatch(text) is not None
 
 
 def _has_unit_after(text: str, pos: int, ph: Phrases) -> bool:
@@ -394,7 +403,7 @@ def _phrase_before(text: str, folded: str, pos: int) -> str | None:
     phrase = folded[start:pos]
     trimmed = _VERB_TAIL_RE.sub("", " " + phrase)
     words = text[start : start + len(trimmed) - 1].split() if trimmed.strip() else []
-    while words and fold(words[0]) in {"trong", "đó", "trong đó", "và", "có"}:
+    while words and fold_word(words[0]) in {"trong", "đó", "trong đó", "và", "có"}:
         words = words[1:]
     return " ".join(words[-10:]) or None
 
@@ -407,6 +416,8 @@ def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None) -> lis
     folded = fold(paragraph)
     masked = _masked(paragraph)
     spans = sentences.split(paragraph)
+    span_starts = [start for start, _ in spans]
+    may_hold_targets = ph.target_hint_re.search(folded) is not None
     found: list[Indicator] = []
     consumed_until = -1
     for match in NUMBER_RE.finditer(paragraph):
@@ -427,13 +438,13 @@ def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None) -> lis
         elif kind == "count" and _is_measure(unit, ph):
             kind = "measure"
         if unit and unit not in ("%",):
-            unit = fold(unit)
+            unit = fold_word(unit)
         if unit == "usd":
             unit = "USD"
         value = reading.value
         if _negative(paragraph, folded, reading):
             value = -value if value is not None else None
-        s_start, s_end = next(((s, e) for s, e in spans if s <= reading.start < e), (0, len(paragraph)))
+        s_start, s_end = _sentence_at(spans, span_starts, reading.start, len(paragraph))
         found.append(
             Indicator(
                 value=value,
@@ -449,13 +460,22 @@ def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None) -> lis
                 low=reading.low,
                 high=reading.high,
                 qualifier=_qualifier(folded, reading, unit_end, ph),
-                is_target=_is_target(folded, s_start, reading.number_start, ph),
+                is_target=may_hold_targets and _is_target(folded, s_start, reading.number_start, ph),
                 level=_level(folded, reading, ph),
                 subject=_subject(paragraph, folded, reading, unit, unit_end, ph),
                 extra={"sentence_end": s_end},
             )
         )
     return found
+
+
+def _sentence_at(spans: list[tuple[int, int]], starts: list[int], position: int, length: int) -> tuple[int, int]:
+    """The (start, end) of the sentence holding a position (spans: in order, not overlapping), else the
+    whole paragraph's."""
+    index = bisect_right(starts, position) - 1
+    if index >= 0 and position < spans[index][1]:
+        return spans[index]
+    return 0, length
 
 
 def _negative(text: str, folded: str, reading: _Reading) -> bool:

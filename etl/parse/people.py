@@ -26,9 +26,7 @@ def _capitalised_runs(text: str) -> list[tuple[int, int, list[str]]]:
             else:
                 words = ((offset + m.start(), m.group()) for m in _WORD_RE.finditer(token))
             for start, word in words:
-                is_name_word = word[0].isupper() and all(
-                    len(piece) == 1 or piece[1:].islower() for piece in re.split("[’']", word)
-                )
+                is_name_word = _is_name_word(word)
                 if is_name_word and current and text[current[-1][0] + len(current[-1][1]) : start] == " ":
                     current.append((start, word))
                     continue
@@ -39,6 +37,16 @@ def _capitalised_runs(text: str) -> list[tuple[int, int, list[str]]]:
     if len(current) >= 2:
         runs.append(_run(current))
     return runs
+
+
+_APOSTROPHE_RE = re.compile("[’']")
+
+
+def _is_name_word(word: str) -> bool:
+    """A capitalised word, each part of it after an apostrophe too ("Hà", "K’Brôn")."""
+    if "’" not in word and "'" not in word:  # most words: one part, no split to make
+        return word[0].isupper() and (len(word) == 1 or word[1:].islower())
+    return word[0].isupper() and all(len(piece) == 1 or piece[1:].islower() for piece in _APOSTROPHE_RE.split(word))
 
 
 def _run(words: list[tuple[int, str]]) -> tuple[int, int, list[str]]:

@@ -18,6 +18,10 @@ def fold(text: str) -> str:
     return _TONE_PLACEMENT_RE.sub(lambda m: _TONE_PLACEMENT[m.group()], text)
 
 
+# fold() of a short text that comes up again and again (a unit, a word): remembered, not recomputed.
+fold_word = lru_cache(maxsize=8192)(fold)
+
+
 # Old-style tone placement on the first vowel of "oa", "oe", "uy" and its new-style equivalent.
 # Every pair has the same length, so offsets in folded text are offsets in the original.
 _TONE_PLACEMENT = {
@@ -69,6 +73,7 @@ class Phrases:
     qualifier_re: Tail
     qualifier_of: dict[str, str]
     target_re: re.Pattern[str]
+    target_hint_re: re.Pattern[str]  # the words of a target phrase in order: a text without them holds none
     target_exclusion_re: re.Pattern[str]
     result_re: re.Pattern[str]
     breakdown_re: re.Pattern[str]
@@ -121,6 +126,11 @@ def load() -> Phrases:
         qualifier_re=Tail(re.compile(rf"(?:^|[\s(,;:])({alternation(all_qualifiers)})\s*$"), last_words(all_qualifiers)),
         qualifier_of=qualifier_of,
         target_re=re.compile(rf"(?:^|\W)(?:{alternation(data['target_words'])}){_WORD_END}"),
+        # Blanking the exclusions only turns letters into spaces: a target read after it is made of
+        # words the text already holds, in the same order.
+        target_hint_re=re.compile(
+            "|".join(".*?".join(map(re.escape, fold(w).split())) for w in data["target_words"]) or "(?!)", re.DOTALL
+        ),
         target_exclusion_re=re.compile(rf"(?:{alternation(data['target_exclusions'])}){_WORD_END}"),
         result_re=re.compile(rf"(?:^|\W)(?:{alternation(data['result_words'])}){_WORD_END}"),
         breakdown_re=re.compile(rf"(?:^|\W)(?:{alternation(data['breakdown_words'])}){_WORD_END}"),
