@@ -60,13 +60,9 @@ class CleanArticle:
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
 
-# Zero-width spaces and joiners (builders pad empty blocks with them): not text, and not whitespace to str.split.
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
-
-
 def normalise(text: str) -> str:
-    """NFC, with every run of whitespace (non-breaking spaces included) made one space, zero-width marks dropped."""
-    return unicodedata.normalize("NFC", " ".join(text.translate(_ZERO_WIDTH).split()))
+    """NFC, with every run of whitespace (non-breaking spaces included) made one space."""
+    return unicodedata.normalize("NFC", " ".join(text.split()))
 
 
 # --- decoding --------------------------------------------------------------------
@@ -1149,8 +1145,15 @@ def _position(element: etree._Element | None) -> tuple[int, ...]:
     return tuple(reversed(path))
 
 
+# Zero-width spaces and joiners (site builders pad empty blocks with them): not text, and not
+# whitespace to str.split; taken out of the whole page at once.
+_ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+
+
 def _parse(html: str) -> etree._Element:
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
+    if _ZERO_WIDTH_RE.search(html):
+        html = _ZERO_WIDTH_RE.sub("", html)
     if not html or html.isspace():
         raise UnreadablePage("empty page")
     try:
@@ -1222,18 +1225,35 @@ def _shares_wrapper_with_image(element: etree._Element, text: str, container: et
 
 _MENU_LABEL_MAX_WORDS = 6
 _DIGIT_RE = re.compile(r"\d")
-_LINK_TEXTS = etree.XPath("//a[not(ancestor::a)]")
-
-
-def _menu_labels(root: etree._Element) -> set[str]:
-    """The short texts of the page's links (menu items, sections), case-folded: a line of the body
-    that is one of them names a section of the site, not a sentence of the article."""
+def _menu_labels(links: list[etree._Element]) -> set[str]:
+    """The short texts of the page's links (menu items, sections), case-folded: a line that is one of
+    them names a section of the site, not a sentence of the article."""
     labels = set()
-    for link in _LINK_TEXTS(root):
-        text = _text(link)
-        if text and len(text.split()) <= _MENU_LABEL_MAX_WORDS and not _DIGIT_RE.search(text):
-            labels.add(text.casefold())
+    for link in links:
+        # A menu item's text is the link's own text, or (a builder's <a><div><span>…) its one nested text.
+        text = link.text if link.text and not link.text.isspace() else (_text_content(link) if len(link) else "")
+        words = text.split()  # the page is NFC already (decode): only the spaces to even out
+        if words and len(words) <= _MENU_LABEL_MAX_WORDS:
+            label = " ".join(words)
+            if not _DIGIT_RE.search(label):
+                labels.add(label.casefold())
     return labels
+
+
+def _is_label(text: str) -> bool:
+    return len(text.split()) <= _MENU_LABEL_MAX_WORDS and not _DIGIT_RE.search(text)
+
+
+def _without_leading_labels(rows: list["_Row"], links: list[etree._Element]) -> list["_Row"]:
+    """The rows without the section's name above the title ("TIN TỨC - SỰ KIỆN"), a menu item's text
+    repeated: only short rows before the first sentence are looked up among the page's links."""
+    leading = 0
+    while leading < len(rows) and _is_label(rows[leading].text):
+        leading += 1
+    if not leading:
+        return rows
+    labels = _menu_labels(links)
+    return [row for i, row in enumerate(rows) if i >= leading or row.text.casefold() not in labels]
 
 
 _STYLED_SPANS = etree.XPath(".//span[contains(@style, 'font-weight') or contains(@style, 'font-style')]")
@@ -1324,7 +1344,7 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
     scan = _Scan([], [], [], []) if profile else _scan(root, attributes)
 
     page_title = _first_text(root, "title")
-    menu_labels = _menu_labels(root)
+    links = list(root.iter("a"))  # before the menus go with the noise: their texts name the site's sections
     candidates = [] if profile.get("title") else _title_candidates(scan)
     title_element = _title_in_page_title(candidates, page_title)
     title = (
@@ -1344,7 +1364,8 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
             # is the title, else its first <h2> that is not a section's name ("TIN TỨC - SỰ KIỆN" above it).
             heading = next((c for c in candidates if c.tag == "h1"), None)
             if heading is None:
-                heading = next((c for c in candidates if c.tag == "h2" and _text(c).casefold() not in menu_labels), None)
+                labels = _menu_labels(links)
+                heading = next((c for c in candidates if c.tag == "h2" and _text(c).casefold() not in labels), None)
             if heading is not None:
                 title_element, title = heading, _text(heading)
     title_at = _position(title_element)
@@ -1377,9 +1398,9 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
     seen_titles = {t.casefold() for t in (title, summary, page_title) if t}
     if page_title:
         seen_titles.add(_strip_site_name(page_title).casefold())
-    seen_titles |= menu_labels  # the section's name above the title ("TIN TỨC - SỰ KIỆN"), a menu item
     body = _read_body(container, profile, seen_titles, signed=bool(author_lines))
     rows, captions, signature, date_lines = body.rows, body.captions, body.signature, body.date_lines
+    rows = _without_leading_labels(rows, links)
 
     if not profile and not summary and rows and rows[0].bold and len(rows[0].text) >= _SAPO_MIN_CHARS:
         summary = rows.pop(0).text
