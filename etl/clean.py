@@ -16,6 +16,7 @@ tests/fixtures/pages/README.md lists the layouts this is measured on.
 from __future__ import annotations
 
 import re
+from collections import Counter
 import unicodedata
 from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
@@ -828,8 +829,10 @@ def _first_own_date(subtree: etree._Element) -> str | None:
 def _dates_a_link(element: etree._Element) -> bool:
     """The date of an item in a list of other articles or documents: beside a link, around one, or in a
     list item or table row that holds one ("<li><a>…</a> <span class=date>28/05/2024</span>")."""
-    previous = element.getprevious()
-    if (previous is not None and previous.tag == "a") or next(element.iter("a"), None) is not None:
+    previous, following = element.getprevious(), element.getnext()
+    if any(sibling is not None and sibling.tag == "a" for sibling in (previous, following)):
+        return True  # "<span class=date>03.07.2024</span> <a>…</a>", or the link first
+    if next(element.iter("a"), None) is not None:
         return True
     item = next(element.iterancestors("li", "tr"), None)
     # A short one: a row of a layout table holds a whole page, its menus included. Its link names an
@@ -942,6 +945,22 @@ def _year_hint(url: str | None, texts: list[str | None]) -> int | None:
     return max(years) if years else None
 
 
+_LEAD_DATE_RE = re.compile(
+    r"^\W*(?:sáng|chiều|tối|trưa|đêm|ngày|hôm)\s+(?:ngày\s+)?(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*((?:19|20)\d{2})(?!\d)", re.IGNORECASE
+)
+
+
+def lead_date(paragraphs: list[str]) -> str | None:
+    """The date a lead paragraph opens with, written whole ("Ngày 08/5/2024, Ban Thường vụ …")."""
+    match = _LEAD_DATE_RE.match(paragraphs[0]) if paragraphs else None
+    if not match:
+        return None
+    try:
+        return date(int(match.group(3)), int(match.group(2)), int(match.group(1))).isoformat()
+    except ValueError:
+        return None
+
+
 def complete_day_month(paragraphs: list[str], year_hint: str | int | None) -> str | None:
     """A date from "Chiều 30/5" in the lead paragraph, completed with the year from the page."""
     if not paragraphs or not year_hint:
@@ -959,6 +978,9 @@ def complete_day_month(paragraphs: list[str], year_hint: str | int | None) -> st
 
 _TITLE_HINT_RE = re.compile(r"title|tieu-?de|headline|heading", re.IGNORECASE)
 _TITLE_MIN, _TITLE_MAX = 12, 300
+
+
+_FILE_NAME_TITLE_RE = re.compile(r"^microsoft (?:word|excel|powerpoint) - |\.(?:docx?|pdf|odt|rtf)$", re.IGNORECASE)
 
 
 def _title_candidates(scan: "_Scan") -> list[etree._Element]:
@@ -1240,6 +1262,53 @@ def _menu_labels(links: list[etree._Element]) -> set[str]:
     return labels
 
 
+_RUNNING_HEAD_MAX_WORDS = 8
+
+
+def _without_running_heads(rows: list["_Row"]) -> list["_Row"]:
+    """The rows without a page's running head or foot ("THÔNG TIN NỘI BỘ - SỐ 05/2024" on every page
+    of a converted bulletin): a short line the body repeats word for word is layout, not text."""
+    counts = Counter(row.text for row in rows if len(row.text.split()) <= _RUNNING_HEAD_MAX_WORDS)
+    repeated = {text for text, count in counts.items() if count > 1}
+    return [row for row in rows if row.text not in repeated] if repeated else rows
+
+
+# Where a sentence, a heading or a list item may end; a line ending otherwise runs on.
+_LINE_END_RE = re.compile(r"[.!?:…\"”)\]]$")
+# A name broken after its first word: "… Đồng chí Võ" / "Đình Khoa, Ủy viên …".
+_NAME_RUNS_ON_RE = re.compile(r"(?:^|\s)(?:đồng chí|ông|bà)\s+[^\W\d_]+$", re.IGNORECASE)
+_CONTINUES_RE = re.compile(r"^[a-zđàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ0-9]")
+
+
+def _joined_lines(rows: list["_Row"]) -> list["_Row"]:
+    """Lines of one paragraph put back together, where a page gives every line its own element (a PDF
+    converted to HTML): a line that ends without punctuation, followed by one that starts in lower case
+    or with a digit, runs on into it. Vietnamese paragraphs start with a capital."""
+    if len(rows) < 2:
+        return rows
+    joined = [rows[0]]
+    for row in rows[1:]:
+        previous = joined[-1]
+        if not previous.subheading and not row.subheading and not _LINE_END_RE.search(previous.text) \
+                and (_CONTINUES_RE.match(row.text) or _NAME_RUNS_ON_RE.search(previous.text)):
+            joined[-1] = _Row(f"{previous.text} {row.text}", previous.element, previous.bold and row.bold, False)
+        else:
+            joined.append(row)
+    return joined
+
+
+_MASTHEAD_MAX_WORDS = 8
+
+
+def _without_masthead(rows: list["_Row"]) -> list["_Row"]:
+    """The rows without the short upper-case lines a body may open with: a bulletin's masthead, a
+    section's kicker ("ĐẢNG BỘ TỈNH …", "TRONG SỐ NÀY", "KINH TẾ - XÃ HỘI"). A sentence is never all capitals."""
+    leading = 0
+    while leading < len(rows) - 1 and rows[leading].text.isupper() and len(rows[leading].text.split()) <= _MASTHEAD_MAX_WORDS:
+        leading += 1
+    return rows[leading:] if leading >= 2 else rows
+
+
 def _is_label(text: str) -> bool:
     return len(text.split()) <= _MENU_LABEL_MAX_WORDS and not _DIGIT_RE.search(text)
 
@@ -1344,6 +1413,8 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
     scan = _Scan([], [], [], []) if profile else _scan(root, attributes)
 
     page_title = _first_text(root, "title")
+    if page_title and _FILE_NAME_TITLE_RE.search(page_title):
+        page_title = None  # "Microsoft Word - TTNB so 05-2024.docx": the file the page was made from
     links = list(root.iter("a"))  # before the menus go with the noise: their texts name the site's sections
     candidates = [] if profile.get("title") else _title_candidates(scan)
     title_element = _title_in_page_title(candidates, page_title)
@@ -1400,7 +1471,9 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
         seen_titles.add(_strip_site_name(page_title).casefold())
     body = _read_body(container, profile, seen_titles, signed=bool(author_lines))
     rows, captions, signature, date_lines = body.rows, body.captions, body.signature, body.date_lines
-    rows = _without_leading_labels(rows, links)
+    rows = _joined_lines(_without_running_heads(_without_leading_labels(rows, links)))
+    if not profile:
+        rows = _without_masthead(rows)
 
     if not profile and not summary and rows and rows[0].bold and len(rows[0].text) >= _SAPO_MIN_CHARS:
         summary = rows.pop(0).text
@@ -1413,7 +1486,10 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
         body_at = _position(first_text.element)
         before_body = [c for c in candidates if _position(c) <= body_at]
         title = _text(before_body[-1]) if before_body else _first_text(root, "h1")
-        if title is None and rows[0].subheading and len(rows) > 1:
+        # Old table pages: no heading tag, the title is the text's first bold line; a page whose <title>
+        # names only a file: its first line, if it reads as a heading.
+        heading_like = page_title is None and len(rows[0].text) <= _TITLE_MAX and not _LINE_END_RE.search(rows[0].text)
+        if title is None and (rows[0].subheading or heading_like) and len(rows) > 1:
             title = rows[0].text  # old table pages: no heading tag, the title is the text's first bold line
         rows = [row for row in rows if row.text.casefold() != (title or "").casefold()]
         if before_body and not published:
@@ -1426,6 +1502,8 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
         published = parse_date(date_lines[0]) if date_lines else None
     if not published:
         published = _url_date(url)
+    if not published:
+        published = lead_date(paragraphs)
     if not published:
         year = _year_hint(url, [_first_text(root, profile.get("date")), title, summary, *paragraphs[:2]])
         published = complete_day_month(paragraphs, year)

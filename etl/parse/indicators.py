@@ -242,6 +242,8 @@ def _is_not_indicator(
         return True
     if reading.kind == "count" and not (reading.scaled or has_unit) and _names_a_thing(text, folded, reading, raw):
         return True
+    if reading.kind == "count" and _CODE_AFTER_RE.match(text, reading.end) and not has_unit:
+        return True  # "mạng 5G", "phủ sóng 4G": a generation or a code, not a count
     if paragraph_start and _LIST_LABEL_RE.match(text[: reading.end + 2]):
         return True
     if ph.rating_re.match(folded, reading.after):  # "sản phẩm OCOP 4 sao"
@@ -273,6 +275,8 @@ def _is_not_indicator(
     return False
 
 
+# Capital letters written onto a number ("5G", "3D") that are not a unit.
+_CODE_AFTER_RE = re.compile(r"[A-Z]{1,2}(?![\w])")
 # The rest of a list of numbered things: "bến số 5, 6", "tổ số 3 và 4".
 _LISTED_REFERENCE_RE = re.compile(r"(?:^|\s)(?:số|thứ)\s*\d{1,3}(?:\s*(?:,|và)\s*\d{1,3})*\s*(?:,|và)\s*$")
 _NAME_NUMBER_MAX = 100

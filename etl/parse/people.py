@@ -84,6 +84,9 @@ def _position_before(text: str, folded: str, end: int, ph: Phrases) -> str | Non
         return None
     boundaries = ",;:.(“\""
     clause_start = max(text.rfind(c, 0, end) for c in boundaries) + 1
+    # "Giám đốc Sở Văn hóa, Thể thao và Du lịch Trương Thị Ngọc Ánh": that comma is inside the body's name.
+    while clause_start > 0 and text[clause_start - 1] == "," and _LISTED_NAME_RE.match(text, clause_start):
+        clause_start = max(text.rfind(c, 0, clause_start - 1) for c in boundaries) + 1
     heads = list(ph.position_head_re.finditer(folded, clause_start, end))
     if not heads:
         return None

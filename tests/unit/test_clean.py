@@ -598,3 +598,47 @@ def test_a_paragraph_styled_bold_is_bold():
     lead = "Sau 3 năm thực hiện Đề án số 05-ĐA/TU của Ban Thường vụ Tỉnh ủy, Lai Châu đã xóa 47 bản chưa có đảng viên; 100% bản có chi bộ."
     article = clean_html(_article(f"<p><span style='font-weight:700'>{lead}</span></p><p>{_FILLER}</p><p>{_FILLER}</p>"))
     assert article.summary == lead and article.paragraphs == [_FILLER, _FILLER]
+
+
+# --- layouts of the seventh held-out round ----------------------------------------------------------
+
+def test_a_date_before_its_listed_articles_link():
+    other = ("<div class='news-list-other'><h3>Tin khác</h3><p class='news-item'><span class='news-date-time'>03.07.2024</span>"
+             " <a href='/r'>Bà Rịa - Vũng Tàu thu ngân sách 8 tháng đạt 9.780 tỷ đồng</a></p></div>")
+    article = clean_html(_article(f"<p>Chiều 4/7, Ủy ban Kiểm tra Tỉnh ủy họp. {_FILLER}</p><p>{_FILLER}</p>",
+                                  title="<h1>Kết quả 6 tháng đầu năm 2024</h1>", extra=other))
+    assert article.published == "2024-07-04"
+
+
+def test_link_previews_and_live_boxes_are_noise():
+    inner = (f"<p>{_FILLER}</p><figure class='kg-card kg-bookmark-card'><a href='/r'><div>Đà Nẵng khai trương mạng 5G với 200 trạm</div></a></figure>"
+             "<div class='live-box'><span>ĐIỂM NÓNG</span><ul><li><time>Hôm qua</time><a href='#l'>Cầu hợp long nhịp chính</a></li></ul></div>"
+             f"<p>{_FILLER}</p>")
+    assert clean_html(_article(inner)).paragraphs == [_FILLER, _FILLER]
+
+
+def _pdf_page(lines: list[str]) -> str:
+    return ("<html><head><meta charset='utf-8'><title>Microsoft Word - TTNB so 05-2024.docx</title></head><body><div class='pc'>"
+            + "".join(f"<div class='t'>{line}</div>" for line in lines) + "</div></body></html>")
+
+
+def test_a_pdf_converted_page_by_lines():
+    lines = [
+        "ĐẢNG BỘ TỈNH NINH THUẬN", "THÔNG TIN NỘI BỘ", "Số 05 - Tháng 5/2024", "TRONG SỐ NÀY",
+        "Phát triển năng lượng tái tạo .............. 7", "In 1.200 bản tại Công ty In Ninh Thuận.", "KINH TẾ - XÃ HỘI",
+        "Phát triển năng lượng tái tạo", "trở thành ngành kinh tế động lực",
+        "Ngày 08/5/2024, Ban Thường vụ Tỉnh ủy tổ chức hội nghị sơ kết 5 năm. Đồng chí Võ",
+        "Đình Khoa, Bí thư Tỉnh ủy chủ trì hội nghị. Toàn tỉnh có 57 dự án điện gió, tổng vốn hơn",
+        "98.000 tỷ đồng; lao động địa phương chiếm 78%;", "THÔNG TIN NỘI BỘ - SỐ 05/2024", "7",
+        "doanh nghiệp hỗ trợ an sinh xã hội hơn 236 tỷ đồng.",
+        "Đồng chí Pinăng Thị Hòa (thứ hai từ trái) thăm nhà máy điện gió.", "THÔNG TIN NỘI BỘ - SỐ 05/2024", "8",
+    ]
+    article = clean_html(_pdf_page(lines))
+    assert article.title == "Phát triển năng lượng tái tạo trở thành ngành kinh tế động lực"
+    assert article.published == "2024-05-08"
+    assert article.paragraphs == [
+        "Ngày 08/5/2024, Ban Thường vụ Tỉnh ủy tổ chức hội nghị sơ kết 5 năm. Đồng chí Võ Đình Khoa, Bí thư Tỉnh ủy chủ trì"
+        " hội nghị. Toàn tỉnh có 57 dự án điện gió, tổng vốn hơn 98.000 tỷ đồng; lao động địa phương chiếm 78%; doanh"
+        " nghiệp hỗ trợ an sinh xã hội hơn 236 tỷ đồng.",
+    ]
+    assert article.captions == ["Đồng chí Pinăng Thị Hòa (thứ hai từ trái) thăm nhà máy điện gió."]

@@ -539,3 +539,22 @@ def test_a_department_whose_name_lists_its_fields():
     ]))["people"]
     assert [(p["name"], p["position"]) for p in people] == [
         ("Điểu Minh Thuận", "Giám đốc Sở Văn hóa, Thể thao và Du lịch"), ("Lăng Thị Hường", "Giám đốc Sở Nội vụ")]
+
+
+# --- rules from the seventh held-out round --------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, values",
+    [
+        ("Thành phố phủ sóng 4G tới 100% thôn và có 1.145 trạm phát sóng 5G.", [100, 1145]),
+        ("Tỉnh đã đầu tư 3 tuyến đường dây 220 kV và 2 trạm biến áp 500 kV.", [3, 2]),
+        ("Quy mô GRDP đạt khoảng 1,79 triệu tỷ đồng.", [1_790_000_000_000_000]),
+    ],
+)
+def test_generations_voltage_classes_and_compound_scales(text, values):
+    assert [i["value"] for i in _one(text)] == values
+
+
+def test_a_position_before_a_name_with_a_comma_inside_the_department():
+    people = parse_article(CleanArticle(paragraphs=["Giám đốc Sở Văn hóa, Thể thao và Du lịch Trương Thị Ngọc Ánh báo cáo."]))["people"]
+    assert [(p["name"], p["position"]) for p in people] == [("Trương Thị Ngọc Ánh", "Giám đốc Sở Văn hóa, Thể thao và Du lịch")]
