@@ -397,3 +397,22 @@ def test_table_suites_read_only_the_columns_they_check_or_show(validated):
     assert {"article_id", "content_hash", "source_id", "title", "province", "published_date"} <= set(articles)
     assert not {"paragraphs", "subheadings", "captions"} & set(articles)
     assert "sentence" in validate._checked_columns(con, suites["staging.stg_indicators"])
+
+
+def test_versions_of_one_url_are_told_apart_by_the_run_that_fetched_them(tmp_path):
+    """A reparse stages every version of an article in one run: each still counts as fetched by its own crawl."""
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    warehouse.migrate(con)
+    url = "http://127.0.0.1:8765/hatinh/tin/a.html"
+    for content_hash, fetched_by in (("a" * 64, "crawl__1"), ("b" * 64, "crawl__2")):
+        con.execute("insert into raw.pages (content_hash, url, source_id, kind, raw_path, first_run_id) "
+                    "values (?, ?, 'hatinh', 'article', 'x', ?)", [content_hash, url, fetched_by])
+        con.execute("insert into staging.stg_articles (article_id, content_hash, run_id) values (?, ?, 'reparse__1')",
+                    [url, content_hash])
+    con.execute("insert into staging.stg_articles (article_id, content_hash, run_id) values (?, ?, 'crawl__3')",
+                ["http://127.0.0.1:8765/hatinh/tin/b.html", "c" * 64])
+    suite = next(s for s in validate.load_suites() if s.table == "staging.stg_articles")
+    assert sorted(validate._rows(con, suite, "reparse__1")["fetch_run_id"]) == ["crawl__1", "crawl__2"]
+    # Not in the archive (staged by hand): the run that staged it.
+    assert list(validate._rows(con, suite, "crawl__3")["fetch_run_id"]) == ["crawl__3"]
+    con.close()
