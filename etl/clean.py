@@ -1021,7 +1021,7 @@ _NEGATIVE_RE = re.compile(r"comment|sidebar|menu|footer|header|related|relate|ot
 # links: an e-magazine puts every paragraph in its own <section>.
 _GROW_RATIO = 1.5
 _GROW_MAX_LINKS = 0.35
-_GROW_LEVELS = 8
+_GROW_LEVELS = 12
 
 
 def _has_loose_text(element: etree._Element) -> bool:

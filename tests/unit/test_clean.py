@@ -642,3 +642,15 @@ def test_a_pdf_converted_page_by_lines():
         " nghiệp hỗ trợ an sinh xã hội hơn 236 tỷ đồng.",
     ]
     assert article.captions == ["Đồng chí Pinăng Thị Hòa (thứ hai từ trái) thăm nhà máy điện gió."]
+
+
+# --- layouts of the eighth held-out round -----------------------------------------------------------
+
+def test_a_body_split_across_deeply_nested_sections():
+    def section(text: str) -> str:
+        return "<section>" + "<div>" * 9 + f"<p>{text}</p>" + "</div>" * 9 + "</section>"
+    header = section("Hôm nay: Thứ sáu, 15/11/2024") + section("Đăng ngày: 14/11/2024 - Lượt xem: 312")
+    footer = section("Địa chỉ: Thị trấn Thông Nông, huyện Hà Quảng, tỉnh Cao Bằng. Điện thoại: 0206.3880.126")
+    body = "".join(section(f"{_FILLER} Phần {i}.") for i in range(4))
+    article = clean_html(_article(f"<div role='main'>{header}{body}{footer}</div>"))
+    assert article.paragraphs == [f"{_FILLER} Phần {i}." for i in range(4)]
