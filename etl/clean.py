@@ -1122,6 +1122,10 @@ def _scan(root: etree._Element, attributes: _Attributes) -> _Scan:
     scan = _Scan([], [], [], [])
     any_hint = _any_hint_re()
     titles: dict[etree._Element, None] = dict.fromkeys(root.iter("h1", "h2", "h3", "h4"))
+    # A page repeats its values (each listed article's "date", "box-title"): the hints of a value, and
+    # whether a class and id pair rules out a date, are read once per page, not once per element.
+    hints: dict[str, tuple[bool, bool, bool, bool]] = {}
+    not_dates: dict[str, bool] = {}
     # Most values are menu items and the like; "headline" is itself a hint.
     for value in _found_in(attributes.values, any_hint):
         name = value.attrname
@@ -1132,21 +1136,38 @@ def _scan(root: etree._Element, attributes: _Attributes) -> _Scan:
         element = value.getparent()
         if not isinstance(element.tag, str) or element.tag in _UNHINTED_TAGS:
             continue
-        if _TITLE_HINT_RE.search(value):
+        found = hints.get(value)
+        if found is None:
+            found = hints[value] = _hints(value)
+        title, dated, summary, byline = found
+        if title:
             titles[element] = None
-        if _DATE_HINT_RE.search(value) and not _NOT_DATE_HINT_RE.search(
-            f"{element.get('class', '')} {element.get('id', '')}"
-        ):
-            scan.dates.append(element)
-        if _SUMMARY_HINT_RE.search(value):
+        if dated:
+            names = f"{element.get('class', '')} {element.get('id', '')}"
+            not_date = not_dates.get(names)
+            if not_date is None:
+                not_date = not_dates[names] = _NOT_DATE_HINT_RE.search(names) is not None
+            if not not_date:
+                scan.dates.append(element)
+        if summary:
             scan.summaries.append(element)
-        if _BYLINE_HINT_RE.search(value):
+        if byline:
             scan.bylines.append(element)
     scan.titles = sorted(titles, key=_position) if len(titles) > 1 else list(titles)
     scan.dates = list(dict.fromkeys(scan.dates))
     scan.summaries = list(dict.fromkeys(scan.summaries))
     scan.bylines = list(dict.fromkeys(scan.bylines))
     return scan
+
+
+def _hints(value: str) -> tuple[bool, bool, bool, bool]:
+    """Whether a class or id value hints at a title, a date, a summary, a byline."""
+    return (
+        _TITLE_HINT_RE.search(value) is not None,
+        _DATE_HINT_RE.search(value) is not None,
+        _SUMMARY_HINT_RE.search(value) is not None,
+        _BYLINE_HINT_RE.search(value) is not None,
+    )
 
 
 @lru_cache(maxsize=1)
@@ -1169,12 +1190,15 @@ def _position(element: etree._Element | None) -> tuple[int, ...]:
 
 # Zero-width spaces and joiners (site builders pad empty blocks with them): not text, and not
 # whitespace to str.split; taken out of the whole page at once.
-_ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+_ZERO_WIDTH_RE = re.compile(f"[{_ZERO_WIDTH}]")
 
 
 def _parse(html: str) -> etree._Element:
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
-    if _ZERO_WIDTH_RE.search(html):
+    # One substring test per mark (a fast C scan each) instead of a character-class search, which
+    # tries every position of the page.
+    if any(mark in html for mark in _ZERO_WIDTH):
         html = _ZERO_WIDTH_RE.sub("", html)
     if not html or html.isspace():
         raise UnreadablePage("empty page")

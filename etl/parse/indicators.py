@@ -15,7 +15,7 @@ from typing import Any
 
 from etl.parse import sentences
 from etl.parse.numbers import NUMBER, NUMBER_RE, to_number
-from etl.parse.phrases import Phrases, fold, fold_word, load
+from etl.parse.phrases import Phrases, fold, fold_slice, fold_word, foldable_by_slices, load
 
 # Spans that are never indicators, found before numbers are read. Those that start with a digit are
 # written with it taken out in front of the look-behind ("\d(?<![\w/]\d)" for "(?<![\w/])\d"), as
@@ -107,9 +107,9 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(s <= pos < e for s, e in spans)
 
 
-def _scaled(text: str, pos: int, ph: Phrases) -> tuple[float, int]:
-    """The multiplier of a scale word at pos ("triệu", "nghìn tỷ"), and where it ends."""
-    match = ph.scale_re.match(fold(text[pos : pos + 16]))
+def _scaled(text: str, pos: int, ph: Phrases, folded: str | None = None) -> tuple[float, int]:
+    """The multiplier of a scale word at pos ("triệu", "nghìn tỷ"), and where it ends (folded: see fold_slice)."""
+    match = ph.scale_re.match(fold_slice(text, folded, pos, pos + 16))
     if not match:
         return 1, pos
     return ph.scales[" ".join(match.group(1).split())], pos + match.end()
@@ -136,8 +136,8 @@ class _Reading:
     scaled: bool = False
 
 
-def _read_number_expression(text: str, match: re.Match[str], ph: Phrases) -> _Reading | None:
-    """Read a ratio, range, percent or plain number starting at a number token."""
+def _read_number_expression(text: str, match: re.Match[str], ph: Phrases, folded: str | None = None) -> _Reading | None:
+    """Read a ratio, range, percent or plain number starting at a number token (folded: see fold_slice)."""
     start, end = match.span()
     first = to_number(match.group())
     # Ratio: 281/411 (a day/month date was masked or is rejected by the caller).
@@ -148,12 +148,12 @@ def _read_number_expression(text: str, match: re.Match[str], ph: Phrases) -> _Re
                         numerator=first, denominator=denominator, number_start=start, raw_value=first)
     percent = _PERCENT_RE.match(text, end)
     first_end = percent.end() if percent else end
-    first_factor, join_at = (1, first_end) if percent else _scaled(text, end, ph)
+    first_factor, join_at = (1, first_end) if percent else _scaled(text, end, ph, folded)
     # Range: 30 - 40 triệu đồng, từ 55% đến 60%, 55-60%, từ 800 nghìn đến 1,2 triệu đồng.
     join = _RANGE_JOIN_RE.match(text, join_at)
     if join:
         second = _SECOND_NUMBER_RE.match(text, join.end())
-        tu_before = _TU_BEFORE_RE.search(fold(text[max(0, start - 6) : start]))
+        tu_before = _TU_BEFORE_RE.search(fold_slice(text, folded, max(0, start - 6), start))
         uses_word = join.group().strip() not in "-–—"
         if second and (not uses_word or tu_before):
             s_start = join.end()
@@ -164,7 +164,7 @@ def _read_number_expression(text: str, match: re.Match[str], ph: Phrases) -> _Re
                 second_percent = _PERCENT_RE.match(text, s_end)
                 if second_percent:
                     s_end = second_percent.end()
-                factor, after = (1, s_end) if (percent or second_percent) else _scaled(text, s_end, ph)
+                factor, after = (1, s_end) if (percent or second_percent) else _scaled(text, s_end, ph, folded)
                 if first_factor != 1:  # each end with its own scale word: "800 nghìn đến 1,2 triệu"
                     low, high = _scale(low, first_factor), _scale(high, factor)
                 elif low <= high:  # one scale word for both ends: "30 - 40 triệu đồng"
@@ -188,9 +188,9 @@ def _is_year(value: float | int) -> bool:
     return isinstance(value, int) and 1900 <= value <= 2100
 
 
-def _unit_at(text: str, pos: int, ph: Phrases) -> tuple[str | None, int]:
-    """The unit or counted noun written at pos, and where it ends."""
-    folded = fold(text[pos : pos + 48])
+def _unit_at(text: str, pos: int, ph: Phrases, paragraph_folded: str | None = None) -> tuple[str | None, int]:
+    """The unit or counted noun written at pos, and where it ends (paragraph_folded: see fold_slice)."""
+    folded = fold_slice(text, paragraph_folded, pos, pos + 48)
     lead = len(folded) - len(folded.lstrip())
     match = ph.unit_re.match(folded, lead)
     if match:
@@ -236,7 +236,8 @@ def _is_not_indicator(
     has_unit = unit is not None and _known_unit(unit, ph)
     # "Hội nghị Trung ương 4", "Kỳ họp thứ 3", "mức độ 4" - but "ngân sách Trung ương 512,3 tỷ đồng",
     # "kỷ luật 9 tổ chức đảng", "dứt điểm 57 kiến nghị" are figures: a scale word or a unit decides.
-    if ph.reference_prefix_re.search(before) and reading.kind != "percent" and not (reading.scaled or has_unit):
+    # The cheap tests first: most numbers have a unit, and the phrase tests are then not needed.
+    if reading.kind != "percent" and not (reading.scaled or has_unit) and ph.reference_prefix_re.search(before):
         return True
     if _PHONE_CONTEXT_RE.search(before) or ph.ordinal_re.search(before):  # "xếp thứ 9/63 tỉnh": a rank
         return True
@@ -266,7 +267,7 @@ def _is_not_indicator(
         if _is_year(value) and plain and (ph.year_word_re.search(before) or not has_unit):
             return True
         # A day or month: "ngày 12", "tháng 5".
-        if ph.day_word_re.search(before) and isinstance(value, int) and value <= 31 and not has_unit:
+        if isinstance(value, int) and value <= 31 and not has_unit and ph.day_word_re.search(before):
             return True
         # A duration: "05 năm thực hiện", "Trong 5 năm qua", "3 tháng" - but not "1.964 ngày" lost
         # to accidents nor "2,5 triệu ngày công" (a unit of its own).
@@ -307,13 +308,15 @@ def _is_measure(unit: str | None, ph: Phrases) -> bool:
 
 
 def _known_unit(unit: str, ph: Phrases) -> bool:
-    return _fullmatches(ph.unit_re, unit)
+    return _fullmatches(ph.unit_re.pattern, unit)
 
 
 @lru_cache(maxsize=8192)
-def _fullmatches(pattern: re.Pattern[str], text: str) -> bool:
-    """Whether the pattern matches the whole text, remembered: the same units come up again and again."""
-    return pattern.fullmatch(text) is not None
+def _fullmatches(pattern: str, text: str) -> bool:
+    """Whether the pattern matches the whole text, remembered: the same units come up again and again.
+    Keyed on the pattern's text, whose hash a str keeps, not on the compiled pattern, which hashes its
+    whole program each time (several microseconds for the unit list)."""
+    return re.compile(pattern).fullmatch(text) is not None
 
 
 def _has_unit_after(text: str, pos: int, ph: Phrases) -> bool:
@@ -418,6 +421,8 @@ def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None) -> lis
     if not _DIGIT_RE.search(paragraph):  # no number, nothing to read
         return []
     folded = fold(paragraph)
+    # The folds of the short texts read after and before each number are slices of the paragraph's.
+    sliceable = folded if foldable_by_slices(paragraph, folded) else None
     masked = _masked(paragraph)
     spans = sentences.split(paragraph)
     span_starts = [start for start, _ in spans]
@@ -427,10 +432,10 @@ def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None) -> lis
     for match in NUMBER_RE.finditer(paragraph):
         if match.start() < consumed_until or _inside(match.start(), masked):
             continue
-        reading = _read_number_expression(paragraph, match, ph)
+        reading = _read_number_expression(paragraph, match, ph, sliceable)
         if reading is None:
             continue
-        unit_here = _unit_at(paragraph, reading.after, ph)
+        unit_here = _unit_at(paragraph, reading.after, ph, sliceable)
         if _is_not_indicator(paragraph, folded, reading, ph, match.start() < 4, unit_here[0]):
             consumed_until = reading.end
             continue

@@ -17,6 +17,8 @@ _DECIMAL_POINT_RE = re.compile(r"\d{1,3}\.\d{1,2}")
 
 def to_number(text: str) -> float | int:
     """The value of a number written the Vietnamese way."""
+    if text.isdecimal() and len(text) <= 15:  # plain digits, most numbers: a float would hold them exactly
+        return int(text)
     if _DECIMAL_POINT_RE.fullmatch(text):
         return float(text)
     cleaned = text.replace(".", "").replace(",", ".")

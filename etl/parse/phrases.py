@@ -22,6 +22,28 @@ def fold(text: str) -> str:
 fold_word = lru_cache(maxsize=8192)(fold)
 
 
+def foldable_by_slices(text: str, folded: str) -> bool:
+    """Whether fold_slice may read folds of slices of text off folded (fold(text)): text is NFC (and so
+    is any slice of it) and lower-cases letter by letter (no capital sigma, whose lower case depends on
+    the letters around it, and no letter that lower-cases to two)."""
+    return len(folded) == len(text) and "Σ" not in text and unicodedata.is_normalized("NFC", text)
+
+
+def fold_slice(text: str, folded: str | None, start: int, end: int) -> str:
+    """fold(text[start:end]), read off folded (fold(text) where foldable_by_slices, else None) where the
+    two agree: everywhere but where a tone pair ("oà", "uỷ") straddles an end of the slice or ends right
+    before its end, as a cut can make or unmake the end of a syllable the tone moves at."""
+    end = min(end, len(text))
+    if folded is not None and not (
+        (start > 0 and text[start - 1 : start + 1].lower() in _TONE_PLACEMENT)
+        or (end < len(text) and (
+            text[end - 1 : end + 1].lower() in _TONE_PLACEMENT or text[max(start, end - 2) : end].lower() in _TONE_PLACEMENT
+        ))
+    ):
+        return folded[start:end]
+    return fold(text[start:end])
+
+
 # Old-style tone placement on the first vowel of "oa", "oe", "uy" and its new-style equivalent.
 # Every pair has the same length, so offsets in folded text are offsets in the original.
 _TONE_PLACEMENT = {
