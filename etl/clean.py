@@ -815,6 +815,7 @@ def _date_line(root: etree._Element, scan: "_Scan", title: etree._Element | None
 
 _LIST_ITEM_MAX_CHARS = 300
 _LISTED_TITLE_MIN_CHARS = 15
+_LISTED_TITLE_MIN_WORDS = 5
 
 
 def _first_own_date(subtree: etree._Element) -> str | None:
@@ -828,20 +829,30 @@ def _first_own_date(subtree: etree._Element) -> str | None:
 
 def _dates_a_link(element: etree._Element) -> bool:
     """The date of an item in a list of other articles or documents: beside a link, around one, or in a
-    list item or table row that holds one ("<li><a>…</a> <span class=date>28/05/2024</span>")."""
+    list item or table row that holds one ("<li><a>…</a> <span class=date>28/05/2024</span>"). The link
+    names an article: the article's own info line ("Đăng lúc 07:45, 28/10/2024 trong <a>Kinh tế</a>",
+    "09/07/2024 | Tác giả | In bài | A+") links only a section, an author or a tool."""
     previous, following = element.getprevious(), element.getnext()
-    if any(sibling is not None and sibling.tag == "a" for sibling in (previous, following)):
+    if any(sibling is not None and sibling.tag == "a" and _names_an_article(sibling) for sibling in (previous, following)):
         return True  # "<span class=date>03.07.2024</span> <a>…</a>", or the link first
-    if next(element.iter("a"), None) is not None:
+    if any(_names_an_article(a) for a in element.iter("a")):
         return True
     item = next(element.iterancestors("li", "tr"), None)
-    # A short one: a row of a layout table holds a whole page, its menus included. Its link names an
-    # article: the article's own info row ("09/07/2024 | Tác giả | In bài | A+") has only short ones.
+    # A short one: a row of a layout table holds a whole page, its menus included.
     return (
         item is not None
-        and any(len(_text(a)) >= _LISTED_TITLE_MIN_CHARS for a in item.iter("a"))
+        and any(_names_an_article(a) for a in item.iter("a"))
         and len(_text(item)) <= _LIST_ITEM_MAX_CHARS
     )
+
+
+def _names_an_article(link: etree._Element) -> bool:
+    """A link whose text is long enough to be an article's or a document's title."""
+    text = _text(link)
+    if len(text) < _LISTED_TITLE_MIN_CHARS:
+        return False
+    # Words, not dashes: "Kinh tế - Xã hội" is a section of four words.
+    return sum(1 for word in text.split() if any(ch.isalnum() for ch in word)) >= _LISTED_TITLE_MIN_WORDS
 
 
 _TEXT_NODES = etree.XPath("//body//text()[normalize-space(.) = $wanted]")

@@ -53,6 +53,9 @@ def _run(words: list[tuple[int, str]]) -> tuple[int, int, list[str]]:
     return words[0][0], words[-1][0] + len(words[-1][1]), [word for _, word in words]
 
 
+_MIDDLE_NAMES = frozenset({"Thị", "Văn"})
+
+
 def _name_in_run(run: list[str], ph: Phrases, after_honorific: bool = False) -> int | None:
     """Index in a run of capitalised words where a person's name starts (2 to 4 words to the end).
 
@@ -61,6 +64,11 @@ def _name_in_run(run: list[str], ph: Phrases, after_honorific: bool = False) -> 
     """
     if after_honorific and 2 <= len(run) <= 4:
         return 0
+    # "Thị" or "Văn" is the middle name: the word before it is the surname, in the list or not
+    # ("Bí thư Huyện ủy Nam Giang Zơrâm Thị Bích", "Lò Thị Xuyến").
+    for i, word in enumerate(run[1:], 1):
+        if word in _MIDDLE_NAMES and 3 <= len(run) - (i - 1) <= 4:
+            return i - 1
     for i, word in enumerate(run):
         if word in ph.surnames and 2 <= len(run) - i <= 4:
             return i
@@ -116,6 +124,7 @@ _COMMA_RE = re.compile(r"\s*,\s*")
 _DASH_NAME_RE = re.compile(r"[^\W\d_a-zđ]")  # a capitalised word right after " - "
 # A comma inside a body's name, which lists its fields up to "và": "Sở Văn hóa, Thể thao và Du lịch".
 _LISTED_NAME_RE = re.compile(r" [^\W\d_a-zđ][^\W\d_]*(?: [^\W\d_]+){0,3} và [^\W\d_a-zđ]")
+_SCOPE_AFTER_TRONG_RE = re.compile(r"\strong\s+(?:các|toàn|khối)\s")
 _PART_END_RE = re.compile(r"[,;.:()“”\"!?]|\s[-–]\s")
 # "và" inside a name ("Sở Nông nghiệp và Phát triển nông thôn") joins two capitalised words.
 _AND_RE = re.compile(r"\svà\s+(?=([^\W\d_]+))")
@@ -135,6 +144,9 @@ def _part_end(text: str, folded: str, start: int, ph: Phrases) -> tuple[int, boo
         punctuation = _PART_END_RE.search(text, punctuation.end())
     end = punctuation.start() if punctuation else len(text)
     predicate = ph.predicate_re.search(text, start, end)
+    # "Ban Chỉ đạo chuyển đổi số trong các cơ quan đảng": "trong" before "các"/"toàn"/"khối" names a scope.
+    while predicate and _SCOPE_AFTER_TRONG_RE.match(text, predicate.start()):
+        predicate = ph.predicate_re.search(text, predicate.end(), end)
     for joined in _AND_RE.finditer(text, start, end):
         word = joined.group(1)
         if not word[0].isupper() or ph.position_head_re.match(folded, joined.start(1)) or fold(word) == "đồng":

@@ -654,3 +654,12 @@ def test_a_body_split_across_deeply_nested_sections():
     body = "".join(section(f"{_FILLER} Phần {i}.") for i in range(4))
     article = clean_html(_article(f"<div role='main'>{header}{body}{footer}</div>"))
     assert article.paragraphs == [f"{_FILLER} Phần {i}." for i in range(4)]
+
+
+# --- layouts of the ninth held-out round ------------------------------------------------------------
+
+def test_the_articles_info_line_may_link_its_section():
+    clock = "<div class='topbar'><span class='topbar-date'>Thứ Ba, 29/10/2024</span></div>"
+    info = "<p class='info'>Đăng lúc 07:45, 28/10/2024 trong <a href='/kinh-te'>Kinh tế - Xã hội</a> · 2206 lượt xem</p>"
+    article = clean_html(_article(f"<p>{_FILLER}</p><p>{_FILLER}</p>", title=f"{clock}<h1>Phát triển du lịch cộng đồng</h1>{info}"))
+    assert article.published == "2024-10-28"

@@ -6,7 +6,6 @@ import datetime as dt
 import io
 import json
 import os
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ import pytest
 from etl import crawl, fetch, settings, tasks
 from etl.politeness import FileLimiter, HostBusy
 from etl.sources import Source
+from local_server import base_url, send, serving
 
 ARTICLE = "<html><head><meta charset='utf-8'><title>Tin {n}</title></head><body><p>Có {n} xã đạt chuẩn.</p></body></html>"
 REDIS_URL = os.environ.get("TINHUY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -41,30 +41,17 @@ class Recorder(BaseHTTPRequestHandler):
             status, ctype, body = 200, "text/html", "<p>ok</p>"
         else:
             status, ctype, body = 404, "text/html", "not here"
-        data = body.encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        send(self, status, body, ctype)
         server.spans.append((self.path, started, time.time()))  # type: ignore[attr-defined]
 
 
 @pytest.fixture
 def site() -> Iterator[ThreadingHTTPServer]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
-    server.daemon_threads = True
-    server.routes = {"/robots.txt": (200, "text/plain", "User-agent: *\nAllow: /\n")}  # type: ignore[attr-defined]
-    server.spans = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving(Recorder, routes={"/robots.txt": (200, "text/plain", "User-agent: *\nAllow: /\n")}, spans=[]) as server:
+        yield server
 
 
-def _base(server: ThreadingHTTPServer) -> str:
-    return f"http://127.0.0.1:{server.server_address[1]}"
+_base = base_url
 
 
 def _worker(url: str, backend: str, where: str, each: int, delay: float, concurrency: int) -> None:

@@ -13,8 +13,7 @@ import pytest
 
 from etl import export, load, settings, stage, warehouse
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "parsed"))
-import seed_run  # noqa: E402 - the gold-to-parsed converter lives with the fixtures
+import seed_run  # the gold-to-parsed converter, on pytest's pythonpath (tests/fixtures/parsed)
 
 DOCS = settings.REPO_DIR / "docs" / "warehouse.md"
 DICTIONARY_BLOCK = re.compile(r"<!-- dictionary:start -->\n(.*)<!-- dictionary:end -->", re.S)

@@ -6,7 +6,6 @@ import csv
 import hashlib
 import json
 import shutil
-import sys
 import unicodedata
 from pathlib import Path
 
@@ -14,8 +13,7 @@ import pytest
 
 from etl import load, settings, stage, warehouse
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "parsed"))
-import seed_run  # noqa: E402 - the gold-to-parsed converter lives with the fixtures
+import seed_run  # the gold-to-parsed converter, on pytest's pythonpath (tests/fixtures/parsed)
 
 NGHEAN = "002_4deea102b9c38809"
 HATINH = "000_8afd9a77ce038606"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from etl import fetch, settings, sources, tasks
+from local_server import base_url, send, serving
 
 ARTICLE = """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title></head>
 <body><article><h1>{title}</h1>
@@ -38,22 +38,13 @@ class Site(BaseHTTPRequestHandler):
             "/tin/3.html": ("application/pdf", "%PDF-1.4"),
         }
         ctype, body = pages.get(self.path, ("text/html", "not found"))
-        data = body.encode("utf-8")
-        self.send_response(200 if self.path in pages else 404)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        send(self, 200 if self.path in pages else 404, body, ctype)
 
 
 @pytest.fixture
 def site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(Site) as server:
+        yield base_url(server)
 
 
 def _closed_port() -> int:

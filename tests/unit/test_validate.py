@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
 from etl import settings, stage, validate, warehouse
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "parsed"))
-import seed_run  # noqa: E402 - the gold-to-parsed converter lives with the fixtures
+import seed_run  # the gold-to-parsed converter, on pytest's pythonpath (tests/fixtures/parsed)
 
 NGHEAN = "002_4deea102b9c38809"
 HATINH = "000_8afd9a77ce038606"
