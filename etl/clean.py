@@ -819,12 +819,22 @@ _LISTED_TITLE_MIN_WORDS = 5
 
 
 def _first_own_date(subtree: etree._Element) -> str | None:
-    """The first date in a subtree that is not a listed article's."""
+    """The first date in a subtree that is not a listed article's, the posting date before an update's."""
+    updated = None
     for element in subtree.iter():
         day = _short_date(element)
         if day and not _dates_a_link(element):
-            return day
-    return None
+            if not _UPDATED_RE.match(_text(element)):
+                return day
+            updated = updated or day
+    return updated
+
+
+# An update's date ("lần sửa cuối 08/07/2024"): the page's date only when it gives no other.
+_UPDATED_RE = re.compile(r"^\W*(?:cập nhật|lần sửa cuối|sửa lần cuối|chỉnh sửa|sửa đổi|updated|modified|last modified)\b", re.IGNORECASE)
+# "… — đăng ngày 05/07/2024 08:40 — chuyên mục …": the posting date inside a longer byline.
+_POSTED_RE = re.compile(r"(?:đăng ngày|ngày đăng|đăng lúc|ngày xuất bản|xuất bản lúc|published)\s*:?\s*", re.IGNORECASE)
+_BYLINE_MAX_CHARS = 240
 
 
 def _dates_a_link(element: etree._Element) -> bool:
@@ -878,8 +888,11 @@ def _short_date(element: etree._Element) -> str | None:
     if not isinstance(element.tag, str):
         return None
     text = _text(element)
-    if not text or len(text) > _DATE_LINE_MAX_CHARS or _TODAY_RE.match(text):
+    if not text or _TODAY_RE.match(text):
         return None
+    if len(text) > _DATE_LINE_MAX_CHARS:
+        posted = _POSTED_RE.search(text) if len(text) <= _BYLINE_MAX_CHARS else None
+        return parse_date(text[posted.end() : posted.end() + 40]) if posted else None
     return parse_date(text)
 
 

@@ -663,3 +663,12 @@ def test_the_articles_info_line_may_link_its_section():
     info = "<p class='info'>Đăng lúc 07:45, 28/10/2024 trong <a href='/kinh-te'>Kinh tế - Xã hội</a> · 2206 lượt xem</p>"
     article = clean_html(_article(f"<p>{_FILLER}</p><p>{_FILLER}</p>", title=f"{clock}<h1>Phát triển du lịch cộng đồng</h1>{info}"))
     assert article.published == "2024-10-28"
+
+
+# --- layouts of the tenth held-out round ------------------------------------------------------------
+
+def test_the_posting_date_inside_a_long_byline_before_the_update():
+    byline = ("<div class='documentByLine'>bởi <a href='/a'>Thanh Tùng</a> — đăng ngày 05/07/2024 08:40 — chuyên mục "
+              "<a href='/x'>Xây dựng Đảng</a> — <span class='documentModified'>lần sửa cuối 08/07/2024 10:02</span></div>")
+    article = clean_html(_article(f"<p>{_FILLER}</p><p>{_FILLER}</p>", title=f"<h1>Kiểm tra 214 tổ chức đảng</h1>{byline}"))
+    assert article.published == "2024-07-05"

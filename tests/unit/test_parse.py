@@ -580,3 +580,7 @@ def test_a_committee_named_with_its_scope():
     ]))["people"]
     assert [p["position"] for p in people] == [
         "Phó Bí thư Thường trực Tỉnh ủy, Trưởng Ban Chỉ đạo chuyển đổi số trong các cơ quan đảng", "Bí thư Tỉnh ủy"]
+
+
+def test_a_phase_number_is_not_a_count():
+    assert [i["value"] for i in _one("Khu công nghiệp rộng 500 ha theo quy hoạch giai đoạn 1.")] == [500]
