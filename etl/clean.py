@@ -1390,9 +1390,9 @@ def _style_spans_as_tags(container: etree._Element) -> None:
 
 def _read_body(container: etree._Element, profile: dict[str, Any], seen_titles: set[str], signed: bool) -> _Body:
     """The container's blocks sorted into paragraphs, captions, a marked signature and date lines."""
-    _style_spans_as_tags(container)
     caption_elements = set(_select(container, profile.get("captions") or "figcaption, caption, [class*=caption]"))
     subheading_elements = set(_select(container, profile.get("subheadings")))
+    _style_spans_as_tags(container)  # after the selectors, which may name those spans
     # A selector may pick the <strong> inside a bold paragraph: its text then is the block's text.
     subheading_texts = {_text(element) for element in subheading_elements}
 
