@@ -28,7 +28,7 @@ import datetime as dt
 import pendulum
 from airflow.sdk import dag, task
 
-from etl import tasks
+from etl import settings, tasks
 from tinhuy_steps import BY_SOURCE, clean, into_warehouse, parse
 
 
@@ -41,8 +41,8 @@ from tinhuy_steps import BY_SOURCE, clean, into_warehouse, parse
     doc_md=__doc__,
     tags=["tinhuy"],
     default_args={
-        "retries": tasks.TASK_RETRIES,
-        "retry_delay": dt.timedelta(seconds=tasks.TASK_RETRY_DELAY_S),
+        "retries": settings.TASK_RETRIES,
+        "retry_delay": dt.timedelta(seconds=settings.TASK_RETRY_DELAY_S),
         "retry_exponential_backoff": 2.0,
         "max_retry_delay": dt.timedelta(hours=1),
     },

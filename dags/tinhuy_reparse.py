@@ -27,7 +27,7 @@ import datetime as dt
 import pendulum
 from airflow.sdk import dag, task
 
-from etl import tasks
+from etl import settings
 from tinhuy_steps import clean, into_warehouse, parse
 
 
@@ -39,7 +39,7 @@ from tinhuy_steps import clean, into_warehouse, parse
     max_active_runs=1,
     doc_md=__doc__,
     tags=["tinhuy"],
-    default_args={"retries": tasks.TASK_RETRIES, "retry_delay": dt.timedelta(seconds=tasks.TASK_RETRY_DELAY_S)},
+    default_args={"retries": settings.TASK_RETRIES, "retry_delay": dt.timedelta(seconds=settings.TASK_RETRY_DELAY_S)},
 )
 def tinhuy_reparse():
     @task

@@ -16,9 +16,9 @@ tests/fixtures/pages/README.md lists the layouts this is measured on.
 from __future__ import annotations
 
 import re
-from collections import Counter
 import unicodedata
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import cached_property, lru_cache, partial
@@ -712,9 +712,9 @@ _DATE_LINE_FILLER_RE = re.compile(
 def _is_date_line(text: str) -> bool:
     """A line that only dates the article ("Thứ Năm, 07/09/2023 - 15:42", "Ngày 25/7/2008"), perhaps
     beside its section ("Thứ Ba, 12/11/2024 | Xây dựng Đảng")."""
-    if len(text) > 80 or parse_date(text) is None:
+    if len(text) > _DATE_LINE_MAX_CHARS:
         return False
-    return any(len(_DATE_LINE_FILLER_RE.sub(" ", part).split()) <= 1 for part in text.split("|")[:3] if parse_date(part))
+    return any(parse_date(part) and len(_DATE_LINE_FILLER_RE.sub(" ", part).split()) <= 1 for part in text.split("|")[:3])
 
 
 # Where a page states when it was published, in order of trust: (tag, or None for any element,
@@ -816,6 +816,11 @@ def _date_line(root: etree._Element, scan: "_Scan", title: etree._Element | None
 _LIST_ITEM_MAX_CHARS = 300
 _LISTED_TITLE_MIN_CHARS = 15
 _LISTED_TITLE_MIN_WORDS = 5
+# An update's date ("lần sửa cuối 08/07/2024"): the page's date only when it gives no other.
+_UPDATED_RE = re.compile(r"^\W*(?:cập nhật|lần sửa cuối|sửa lần cuối|chỉnh sửa|sửa đổi|updated|modified|last modified)\b", re.IGNORECASE)
+# "… — đăng ngày 05/07/2024 08:40 — chuyên mục …": the posting date inside a longer byline.
+_POSTED_RE = re.compile(r"(?:đăng ngày|ngày đăng|đăng lúc|ngày xuất bản|xuất bản lúc|published)\s*:?\s*", re.IGNORECASE)
+_BYLINE_MAX_CHARS = 240
 
 
 def _first_own_date(subtree: etree._Element) -> str | None:
@@ -828,13 +833,6 @@ def _first_own_date(subtree: etree._Element) -> str | None:
                 return day
             updated = updated or day
     return updated
-
-
-# An update's date ("lần sửa cuối 08/07/2024"): the page's date only when it gives no other.
-_UPDATED_RE = re.compile(r"^\W*(?:cập nhật|lần sửa cuối|sửa lần cuối|chỉnh sửa|sửa đổi|updated|modified|last modified)\b", re.IGNORECASE)
-# "… — đăng ngày 05/07/2024 08:40 — chuyên mục …": the posting date inside a longer byline.
-_POSTED_RE = re.compile(r"(?:đăng ngày|ngày đăng|đăng lúc|ngày xuất bản|xuất bản lúc|published)\s*:?\s*", re.IGNORECASE)
-_BYLINE_MAX_CHARS = 240
 
 
 def _dates_a_link(element: etree._Element) -> bool:
@@ -1289,12 +1287,19 @@ def _shares_wrapper_with_image(element: etree._Element, text: str, container: et
         if node is None or node is container:
             return False
         if next(node.iter("img"), None) is not None:
-            return normalise(_text(node)) == text
+            return _text(node) == text
     return False
 
 
 _MENU_LABEL_MAX_WORDS = 6
 _DIGIT_RE = re.compile(r"\d")
+
+
+def _is_label(text: str) -> bool:
+    """Short enough, and without a figure, to name a menu item or a section."""
+    return len(text.split()) <= _MENU_LABEL_MAX_WORDS and not _DIGIT_RE.search(text)
+
+
 def _menu_labels(links: list[etree._Element]) -> set[str]:
     """The short texts of the page's links (menu items, sections), case-folded: a line that is one of
     them names a section of the site, not a sentence of the article."""
@@ -1302,11 +1307,9 @@ def _menu_labels(links: list[etree._Element]) -> set[str]:
     for link in links:
         # A menu item's text is the link's own text, or (a builder's <a><div><span>…) its one nested text.
         text = link.text if link.text and not link.text.isspace() else (_text_content(link) if len(link) else "")
-        words = text.split()  # the page is NFC already (decode): only the spaces to even out
-        if words and len(words) <= _MENU_LABEL_MAX_WORDS:
-            label = " ".join(words)
-            if not _DIGIT_RE.search(label):
-                labels.add(label.casefold())
+        label = " ".join(text.split())  # the page is NFC already (decode): only the spaces to even out
+        if label and _is_label(label):
+            labels.add(label.casefold())
     return labels
 
 
@@ -1325,7 +1328,6 @@ def _without_running_heads(rows: list["_Row"]) -> list["_Row"]:
 _LINE_END_RE = re.compile(r"[.!?:…\"”)\]]$")
 # A name broken after its first word: "… Đồng chí Võ" / "Đình Khoa, Ủy viên …".
 _NAME_RUNS_ON_RE = re.compile(r"(?:^|\s)(?:đồng chí|ông|bà)\s+[^\W\d_]+$", re.IGNORECASE)
-_CONTINUES_RE = re.compile(r"^[a-zđàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ0-9]")
 
 
 def _joined_lines(rows: list["_Row"]) -> list["_Row"]:
@@ -1338,7 +1340,7 @@ def _joined_lines(rows: list["_Row"]) -> list["_Row"]:
     for row in rows[1:]:
         previous = joined[-1]
         if not previous.subheading and not row.subheading and not _LINE_END_RE.search(previous.text) \
-                and (_CONTINUES_RE.match(row.text) or _NAME_RUNS_ON_RE.search(previous.text)):
+                and (row.text[:1].islower() or row.text[:1].isdigit() or _NAME_RUNS_ON_RE.search(previous.text)):
             joined[-1] = _Row(f"{previous.text} {row.text}", previous.element, previous.bold and row.bold, False)
         else:
             joined.append(row)
@@ -1355,10 +1357,6 @@ def _without_masthead(rows: list["_Row"]) -> list["_Row"]:
     while leading < len(rows) - 1 and rows[leading].text.isupper() and len(rows[leading].text.split()) <= _MASTHEAD_MAX_WORDS:
         leading += 1
     return rows[leading:] if leading >= 2 else rows
-
-
-def _is_label(text: str) -> bool:
-    return len(text.split()) <= _MENU_LABEL_MAX_WORDS and not _DIGIT_RE.search(text)
 
 
 def _without_leading_labels(rows: list["_Row"], links: list[etree._Element]) -> list["_Row"]:

@@ -29,9 +29,6 @@ from etl import settings
 
 log = logging.getLogger(__name__)
 
-TASK_RETRIES = settings.TASK_RETRIES
-TASK_RETRY_DELAY_S = settings.TASK_RETRY_DELAY_S
-
 URLS_FILE = "urls.json"
 FETCHED_FILE = "fetched.jsonl"
 CLEANED_FILE = "cleaned.jsonl"

@@ -18,6 +18,7 @@ import shutil
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -75,6 +76,11 @@ class Suite:
     @property
     def source(self) -> str:
         return self.table or f"sql/checks/{self.query}.sql"
+
+    @cached_property
+    def kwargs_text(self) -> str:
+        """The expectations' kwargs as one text, to look for the columns they name."""
+        return json.dumps([expectation["kwargs"] for expectation in self.expectations], ensure_ascii=False)
 
 
 def load_suites(directory: Path | None = None) -> list[Suite]:
@@ -259,9 +265,8 @@ def _rows(con: duckdb.DuckDBPyConnection, suite: Suite, run_id: str) -> pd.DataF
     """The rows a suite checks: the run's rows of its table, or what its cross-check query finds."""
     if suite.table is not None:
         columns = [f'staged."{column}"' for column in _checked_columns(con, suite)]
-        named = json.dumps([expectation["kwargs"] for expectation in suite.expectations], ensure_ascii=False)
         columns += [f"{sql} as {name}" for name, sql in ARCHIVE_COLUMNS.get(suite.table, {}).items()
-                    if re.search(rf"\b{name}\b", named)]
+                    if _names(suite, name)]
         frame = con.execute(f"select {', '.join(columns)} from {suite.table} as staged where run_id = ?", [run_id]).df()
         for column, (_, derive) in DERIVED_COLUMNS.get(suite.table, {}).items():
             frame[column] = derive(frame)
@@ -286,12 +291,15 @@ def _checked_columns(con: duckdb.DuckDBPyConnection, suite: Suite) -> list[str]:
     ).fetchall()]
     if not columns:
         raise SuiteError(f"{suite.path}: no table {suite.table} in the warehouse")
-    named = json.dumps([expectation["kwargs"] for expectation in suite.expectations], ensure_ascii=False)
     shown = {"article_id", "content_hash", "source_id", "detail", *URL_COLUMNS, *SENTENCE_COLUMNS,
              ROW_INDEX_COLUMNS.get(suite.table)}
     derived_from = {source for source, _ in DERIVED_COLUMNS.get(suite.table, {}).values()}
-    return [column for column in columns
-            if column in shown or column in derived_from or re.search(rf"\b{re.escape(column)}\b", named)]
+    return [column for column in columns if column in shown or column in derived_from or _names(suite, column)]
+
+
+def _names(suite: Suite, column: str) -> bool:
+    """Whether any expectation of the suite names the column (in its kwargs, row conditions included)."""
+    return re.search(rf"\b{re.escape(column)}\b", suite.kwargs_text) is not None
 
 
 def _release_frames() -> None:
@@ -338,9 +346,6 @@ def _is_unit_known(frame: pd.DataFrame) -> pd.Series:
     return frame["unit"].map(check).astype("object")
 
 
-# Columns added to a staged table's rows before its suite runs, for checks GX cannot express on
-# the stored columns alone; the suites' notes say what each holds. Each is (the stored column it
-# is derived from, how).
 # Columns a suite may check that the raw archive knows, not the staged row: the run that first fetched
 # a version (a reparse restages every version in one run of its own; the fetching runs stay apart).
 ARCHIVE_COLUMNS = {
@@ -349,6 +354,9 @@ ARCHIVE_COLUMNS = {
                         "staged.content_hash and pages.url = staged.article_id), staged.run_id)",
     },
 }
+# Columns added to a staged table's rows before its suite runs, for checks GX cannot express on
+# the stored columns alone; the suites' notes say what each holds. Each is (the stored column it
+# is derived from, how).
 DERIVED_COLUMNS = {
     ARTICLES: {"province_unit": ("province", _province_unit)},
     INDICATORS: {"is_unit_known": ("unit", _is_unit_known)},

@@ -241,7 +241,7 @@ def _is_not_indicator(
         return True
     if _PHONE_CONTEXT_RE.search(before) or ph.ordinal_re.search(before):  # "xếp thứ 9/63 tỉnh": a rank
         return True
-    if reading.kind == "count" and not (reading.scaled or has_unit) and _names_a_thing(text, folded, reading, raw):
+    if reading.kind == "count" and not (reading.scaled or has_unit) and _names_a_thing(text, reading, raw):
         return True
     if reading.kind == "count" and _CODE_AFTER_RE.match(text, reading.end) and not has_unit:
         return True  # "mạng 5G", "phủ sóng 4G": a generation or a code, not a count
@@ -278,25 +278,19 @@ def _is_not_indicator(
 
 # Capital letters written onto a number ("5G", "3D") that are not a unit.
 _CODE_AFTER_RE = re.compile(r"[A-Z]{1,2}(?![\w])")
-# The rest of a list of numbered things: "bến số 5, 6", "tổ số 3 và 4".
-_LISTED_REFERENCE_RE = re.compile(r"(?:^|\s)(?:số|thứ)\s*\d{1,3}(?:\s*(?:,|và)\s*\d{1,3})*\s*(?:,|và)\s*$")
 _NAME_NUMBER_MAX = 100
 
 
-def _names_a_thing(text: str, folded: str, reading: _Reading, raw: str) -> bool:
-    """A small bare number that is part of a name, not a count: "đường Vành đai 4", "dự án Dung Quất 2",
-    "bến số 5, 6". It has no unit, and a capitalised word just before it (not the sentence's first) or
-    a numbered list before it."""
+def _names_a_thing(text: str, reading: _Reading, raw: str) -> bool:
+    """A small bare number that is part of a name, not a count: "đường Vành đai 4", "dự án Dung Quất 2".
+    It has no unit, and a capitalised word just before it that does not merely open the sentence."""
     if not raw.isdigit() or int(raw) >= _NAME_NUMBER_MAX:
         return False
-    before = folded[max(0, reading.number_start - 30) : reading.number_start]
-    if _LISTED_REFERENCE_RE.search(before):
-        return True
     lead = text[max(0, reading.number_start - 30) : reading.number_start]
     if not lead.endswith(" ") or lead.rstrip()[-1:] in ",;:.()-–" or lead.endswith("  "):
         return False
     words = lead.split()[-3:]
-    if len(words) < 3 or fold(words[-1]) in _NOT_UNITS or fold(words[-1]) in _VERBS:
+    if len(words) < 3 or fold_word(words[-1]) in _NOT_UNITS or fold_word(words[-1]) in _VERBS:
         return False
     # The capitalised word must not merely open the sentence ("Tỉnh có 12" is not a name).
     return any(w[:1].isupper() and not words[i - 1].endswith((".", ":", ";")) for i, w in enumerate(words[-2:], 1))

@@ -130,9 +130,13 @@ def load() -> Phrases:
         time_unit_re=re.compile(rf"\s*(?:{alternation(data['time_units'])}){_WORD_END}"),
         # "tỷ lệ" (a rate) and "tỷ trọng" (a share) are not the scale word "tỷ".
         scale_re=re.compile(rf"\s*({alternation(list(data['scales']))}){_WORD_END}(?!\s+(?:lệ|trọng)\b)"),
+        # "Điều 5", "Kỳ họp thứ 3", and the rest of a numbered list: "bến số 5, 6", "tổ số 3 và 4".
         reference_prefix_re=Tail(
-            re.compile(rf"(?:^|[\s(,;:])(?:{alternation(data['reference_prefixes'])})\s*(?:số\s*)?$"),
-            last_words(data["reference_prefixes"], "số"),
+            re.compile(
+                rf"(?:^|[\s(,;:])(?:{alternation(data['reference_prefixes'])})\s*(?:số\s*)?"
+                r"(?:\d{1,3}\s*(?:,|và)\s*)*$"
+            ),
+            last_words(data["reference_prefixes"], "số", ",", "và"),
         ),
         day_word_re=Tail(
             re.compile(rf"(?:^|[\s(,;:])(?:{alternation(data['day_words'])})\s*(?:ngày\s*)?$"),
