@@ -263,6 +263,7 @@ class _Boilerplate:
     noise_line_re: re.Pattern[str]
     caption_line_re: re.Pattern[str]
     byline_prefix_re: re.Pattern[str]
+    clock_re: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -270,7 +271,8 @@ def _boilerplate() -> _Boilerplate:
     data = yaml.safe_load((settings.PACKAGE_DATA_DIR / "boilerplate.yaml").read_text(encoding="utf-8"))
     headings = "|".join(re.escape(unicodedata.normalize("NFC", h)) for h in data["box_headings"])
     comments = "|".join(re.escape(unicodedata.normalize("NFC", h)) for h in data["comment_headings"])
-    lines = "|".join(f"(?:{unicodedata.normalize('NFC', p)})" for p in data["noise_lines"])
+    clock = "|".join(re.escape(unicodedata.normalize("NFC", w)) for w in data["clock_words"])
+    lines = "|".join(f"(?:{unicodedata.normalize('NFC', p)})" for p in [*data["noise_lines"], rf"^(?:{clock})\b.{{0,40}}\d{{4}}$"])
     credits = "|".join(f"(?:{unicodedata.normalize('NFC', p)})" for p in data["caption_lines"])
     prefixes = "|".join(re.escape(unicodedata.normalize("NFC", p)) for p in data["byline_prefixes"])
     return _Boilerplate(
@@ -281,6 +283,7 @@ def _boilerplate() -> _Boilerplate:
         noise_line_re=re.compile(lines, re.IGNORECASE),
         caption_line_re=re.compile(credits, re.IGNORECASE),
         byline_prefix_re=re.compile(rf"^\(?(?:{prefixes})\s*:?\s*", re.IGNORECASE),
+        clock_re=re.compile(rf"^\W*(?:{clock})\b", re.IGNORECASE),
     )
 
 
@@ -877,16 +880,12 @@ def _carrier(root: etree._Element, text: str | None) -> etree._Element | None:
     return found[0].getparent() if found else None
 
 
-# The portal's clock in its header, whatever its class: "Hôm nay: Thứ Sáu, 22/11/2024".
-_TODAY_RE = re.compile(r"^\W*(?:hôm nay|ngày hôm nay|today)\b", re.IGNORECASE)
-
-
 def _short_date(element: etree._Element) -> str | None:
     """The date of an element whose whole text is a short date line (not today's date in the header)."""
     if not isinstance(element.tag, str):
         return None
     text = _text(element)
-    if not text or _TODAY_RE.match(text):
+    if not text or _boilerplate().clock_re.match(text):
         return None
     if len(text) > _DATE_LINE_MAX_CHARS:
         posted = _POSTED_RE.search(text) if len(text) <= _BYLINE_MAX_CHARS else None

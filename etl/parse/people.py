@@ -53,9 +53,6 @@ def _run(words: list[tuple[int, str]]) -> tuple[int, int, list[str]]:
     return words[0][0], words[-1][0] + len(words[-1][1]), [word for _, word in words]
 
 
-_MIDDLE_NAMES = frozenset({"Thị", "Văn"})
-
-
 def _name_in_run(run: list[str], ph: Phrases, after_honorific: bool = False) -> int | None:
     """Index in a run of capitalised words where a person's name starts (2 to 4 words to the end).
 
@@ -67,7 +64,7 @@ def _name_in_run(run: list[str], ph: Phrases, after_honorific: bool = False) -> 
     # "Thị" or "Văn" is the middle name: the word before it is the surname, in the list or not
     # ("Bí thư Huyện ủy Nam Giang Zơrâm Thị Bích", "Lò Thị Xuyến").
     for i, word in enumerate(run[1:], 1):
-        if word in _MIDDLE_NAMES and 3 <= len(run) - (i - 1) <= 4:
+        if word in ph.middle_names and 3 <= len(run) - (i - 1) <= 4:
             return i - 1
     for i, word in enumerate(run):
         if word in ph.surnames and 2 <= len(run) - i <= 4:
@@ -124,7 +121,6 @@ _COMMA_RE = re.compile(r"\s*,\s*")
 _DASH_NAME_RE = re.compile(r"[^\W\d_a-zđ]")  # a capitalised word right after " - "
 # A comma inside a body's name, which lists its fields up to "và": "Sở Văn hóa, Thể thao và Du lịch".
 _LISTED_NAME_RE = re.compile(r" [^\W\d_a-zđ][^\W\d_]*(?: [^\W\d_]+){0,3} và [^\W\d_a-zđ]")
-_SCOPE_AFTER_TRONG_RE = re.compile(r"\strong\s+(?:các|toàn|khối)\s")
 _PART_END_RE = re.compile(r"[,;.:()“”\"!?]|\s[-–]\s")
 # "và" inside a name ("Sở Nông nghiệp và Phát triển nông thôn") joins two capitalised words.
 _AND_RE = re.compile(r"\svà\s+(?=([^\W\d_]+))")
@@ -145,7 +141,7 @@ def _part_end(text: str, folded: str, start: int, ph: Phrases) -> tuple[int, boo
     end = punctuation.start() if punctuation else len(text)
     predicate = ph.predicate_re.search(text, start, end)
     # "Ban Chỉ đạo chuyển đổi số trong các cơ quan đảng": "trong" before "các"/"toàn"/"khối" names a scope.
-    while predicate and _SCOPE_AFTER_TRONG_RE.match(text, predicate.start()):
+    while predicate and ph.scope_after_trong_re.match(text, predicate.start()):
         predicate = ph.predicate_re.search(text, predicate.end(), end)
     for joined in _AND_RE.finditer(text, start, end):
         word = joined.group(1)

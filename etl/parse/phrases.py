@@ -107,6 +107,8 @@ class Phrases:
     position_head_re: re.Pattern[str]
     predicate_re: re.Pattern[str]
     surnames: frozenset[str]
+    middle_names: frozenset[str]
+    scope_after_trong_re: re.Pattern[str]
     surname_re: re.Pattern[str]  # any surname, anywhere: a quick test for a text that names no one
     document_types: dict[str, str]
     document_words: dict[str, str]
@@ -176,6 +178,8 @@ def load() -> Phrases:
             rf"\s(?:{'|'.join(re.escape(w).replace(chr(92) + ' ', chr(92) + 's+') for w in sorted(data['predicate_words'], key=len, reverse=True))})(?![\w])"
         ),
         surnames=frozenset(unicodedata.normalize("NFC", s) for s in data["surnames"]),
+        middle_names=frozenset(unicodedata.normalize("NFC", s) for s in data["middle_names"]),
+        scope_after_trong_re=re.compile(rf"\strong\s+(?:{alternation(data['scope_after_trong'])})\s"),
         surname_re=re.compile("|".join(sorted({re.escape(unicodedata.normalize("NFC", s)) for s in data["surnames"]}, key=len, reverse=True)) or "(?!)"),
         document_types=dict(data["document_types"]),
         document_words={fold(v): v for v in data["document_types"].values()},
