@@ -665,15 +665,21 @@ def _is_bold_only(element: etree._Element) -> bool:
 _DATE_RES = [
     re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!\d)"),
     re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"),
+    re.compile(r"(?<![\d/.])(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?![\d/.])"),  # 2024/03/14, 2024.03.14
     re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE),
 ]
-# WordPress in Vietnamese writes "18 Tháng Mười, 2023" or "Tháng Mười 18, 2023".
+# WordPress in Vietnamese writes "18 Tháng Mười, 2023" or "Tháng Mười 18, 2023"; themes and site
+# builders left in English "March 14, 2024" or "14 Mar 2024".
 _MONTHS = {"một": 1, "giêng": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9,
            "mười": 10, "mười một": 11, "mười hai": 12, "chạp": 12}
-_MONTH_NAME = r"tháng\s+(\d{1,2}|mười\s+một|mười\s+hai|một|giêng|hai|ba|tư|bốn|năm|sáu|bảy|tám|chín|mười|chạp)"
+_ENGLISH_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH_NAME = (
+    r"(?:tháng\s+(\d{1,2}|mười\s+một|mười\s+hai|một|giêng|hai|ba|tư|bốn|năm|sáu|bảy|tám|chín|mười|chạp)"
+    r"|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?:[a-z]{0,6})\.?)"
+)
 _NAMED_MONTH_RES = [
-    re.compile(rf"(?<!\d)(\d{{1,2}})\s+{_MONTH_NAME},?\s+(\d{{4}})(?!\d)", re.IGNORECASE),
-    re.compile(rf"{_MONTH_NAME}\s+(\d{{1,2}}),?\s+(\d{{4}})(?!\d)", re.IGNORECASE),
+    re.compile(rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAME},?\s+(?:năm\s+)?(\d{{4}})(?!\d)", re.IGNORECASE),
+    re.compile(rf"\b{_MONTH_NAME}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)", re.IGNORECASE),
 ]
 _DAY_MONTH_RE = re.compile(
     r"(?:sáng|chiều|tối|trưa|đêm|ngày|hôm)\s+(?:nay\s+)?(?:ngày\s+)?\(?(\d{1,2})\s*/\s*(\d{1,2})\)?(?![/\d])", re.IGNORECASE
@@ -695,10 +701,11 @@ def parse_date(text: str | None) -> str | None:
     for index, pattern in enumerate(_NAMED_MONTH_RES):
         for match in pattern.finditer(text):
             groups = match.groups()
-            day, month, year = (groups[0], groups[1], groups[2]) if index == 0 else (groups[1], groups[0], groups[2])
-            month = " ".join(month.lower().split())
+            day, vietnamese, english, year = (groups[0], *groups[1:]) if index == 0 else (groups[2], groups[0], groups[1], groups[3])
+            month = " ".join((vietnamese or "").lower().split())
             try:
-                return date(int(year), int(month) if month.isdigit() else _MONTHS[month], int(day)).isoformat()
+                number = _ENGLISH_MONTHS.index(english.lower()) + 1 if english else int(month) if month.isdigit() else _MONTHS[month]
+                return date(int(year), number, int(day)).isoformat()
             except (ValueError, KeyError):
                 continue
     return None
@@ -706,7 +713,8 @@ def parse_date(text: str | None) -> str | None:
 
 # Words a date line holds besides the date: weekday, "Cập nhật", "lúc", the time, separators.
 _DATE_LINE_FILLER_RE = re.compile(
-    r"thứ\s+(?:hai|ba|tư|năm|sáu|bảy|\d)|chủ\s+nhật|ngày|tháng|năm|đăng|cập\s+nhật|lúc|gmt|giờ|"
+    r"thứ\s+(?:hai|ba|tư|năm|sáu|bảy|\d)|chủ\s+nhật|\b(?:t\d|cn|am|pm|sa|ch)\b|ngày|tháng|năm|đăng|cập\s+nhật|lúc|gmt|giờ|"
+    r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?)\b|"
     r"\d+\s*(?::|h)\s*\d*|\d+|[|,:\-–/().+]",
     re.IGNORECASE,
 )

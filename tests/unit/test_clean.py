@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from etl import clean
 from etl.clean import CleanArticle, UnreadablePage, clean_html, decode, parse_date
 
 TEXT = "Tỉnh ủy Nghệ An tổ chức hội nghị sơ kết, đạt 68,13% kế hoạch năm; Thuỷ lợi, khoẻ mạnh."
@@ -371,6 +372,27 @@ def test_dates_in_meta_tags_are_read_in_vietnam_time():
 @pytest.mark.parametrize("line, expected", [("18 Tháng Mười, 2023", "2023-10-18"), ("Tháng Mười Hai 5, 2023", "2023-12-05")])
 def test_wordpress_month_names(line, expected):
     assert parse_date(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("2024/03/14 08:30", "2024-03-14"),
+        ("Thứ năm, 14 tháng 03 năm 2024", "2024-03-14"),
+        ("March 14, 2024", "2024-03-14"),
+        ("Thursday, 14 Mar 2024", "2024-03-14"),
+        ("Sep. 5th, 2024", "2024-09-05"),
+        ("Số 12/2024/QĐ-UBND", None),
+    ],
+)
+def test_year_first_and_english_dates(line, expected):
+    """Formats of themes and site builders left in their defaults; a document number is not a date."""
+    assert parse_date(line) == expected
+
+
+@pytest.mark.parametrize("line", ["T5, 14/3/2024 10:20 AM", "Thursday, March 14, 2024", "Dệt may | 12/11/2024"])
+def test_date_lines_with_short_weekdays_and_english_names(line):
+    assert clean._is_date_line(line)
 
 
 # --- the fast paths give what the plain ones gave ------------------------------------------------
