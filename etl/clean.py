@@ -342,6 +342,7 @@ def _remove(element: etree._Element) -> None:
 # A generic noise selector never removes an element holding more than this share of the page's
 # text: ASP.NET and DNN wrap the whole page in one <form>, themes put "has-sidebar" on <body>.
 _NOISE_MAX_SHARE = 0.5
+_NOISE_MAX_LINKS = 0.5
 
 
 def _remove_generic_noise(root: etree._Element, attributes: _Attributes) -> None:
@@ -354,7 +355,8 @@ def _remove_generic_noise(root: etree._Element, attributes: _Attributes) -> None
         for element in rule.selector(root) if rule.selector else [e for e in found if _attached(e, root)]:
             if next(element.iter("p", "br"), None) is not None:  # only a wrapper of text may be most of the page
                 total = total or len(_text_content(root)) or 1
-                if len(_text_content(element)) > _NOISE_MAX_SHARE * total:
+                # ... and a wrapper of the article is not mostly links (a theme's <header> holding its sidebar is).
+                if len(_text_content(element)) > _NOISE_MAX_SHARE * total and _link_density(element) <= _NOISE_MAX_LINKS:
                     continue
             _remove(element)
 
@@ -443,7 +445,7 @@ _ATTRIBUTE_VALUES = etree.XPath("//@class | //@id | //@role | //@itemprop | //@r
 _BLOCK_TAGS = {
     "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote", "figure", "figcaption",
     "table", "tbody", "thead", "tr", "td", "th", "caption", "section", "article", "main", "pre", "dl", "dd",
-    "dt", "center", "address",
+    "dt", "center", "address", "header", "footer", "nav", "aside", "form", "fieldset", "details", "hgroup",
 }
 _HEADING_TAGS = {"h2", "h3", "h4", "h5", "h6"}
 # Stands for a <br> in text read from the tree (U+2028 LINE SEPARATOR: whitespace to str.split(),
@@ -578,6 +580,12 @@ def _drop_boxes(root: etree._Element, container: etree._Element) -> None:
         box = element
         while box.getparent() is not None and box.getparent() is not container and _link_density(box.getparent()) > 0.5:
             box = box.getparent()
+        if box is element and element.getprevious() is None:
+            # A box that opens with its heading ("<div class=others><h3>Các tin khác</h3><article>…<p>summary"):
+            # the whole box, summaries of the listed articles included.
+            parent = element.getparent()
+            if parent is not None and parent is not container and not (parent.text or "").strip():
+                box = parent
         if bp.comment_heading_re.match(text):
             # Readers' comments are text, not links: the box is the heading's parent, or all that follows it.
             parent = element.getparent()
@@ -783,7 +791,7 @@ def _meta_date(root: etree._Element, attributes: _Attributes) -> str | None:
 
 
 # Elements whose class or id says they hold the date; not the clock in a portal's header.
-_DATE_HINT_RE = re.compile(r"date|time|ngay|publish|posted|created|thoigian", re.IGNORECASE)
+_DATE_HINT_RE = re.compile(r"date|time|ngay|publish|posted|created|thoigian|footer|meta", re.IGNORECASE)
 _NOT_DATE_HINT_RE = re.compile(r"today|current|clock|weather|homnay|now\b|update", re.IGNORECASE)
 
 
@@ -794,23 +802,20 @@ def _date_line(root: etree._Element, scan: "_Scan", title: etree._Element | None
     """A date line near the title ("Thứ Hai, 15/03/2021 - 08:30"): an element whose class or id says it
     holds the date, or a short line among the three after the title.
 
-    The first one after the title wins: portals also date today's page and the related articles.
+    The nearest to the title in the tree wins, then the first after it: portals also date today's page
+    in their header and the articles in their side boxes, further away.
     """
     anchor = title if title is not None else next(root.iter("h1"), None)
     after = _position(anchor)
-    first_before: str | None = None
-    found: list[tuple[tuple[int, ...], str]] = []
-    for element in scan.dates:  # in document order: the first dated one after the title is enough
-        if _dates_a_link(element):
+    found: list[tuple[int, bool, tuple[int, ...], str]] = []
+    for element in scan.dates:
+        if _dates_a_link(element) or not _attached(element, root):  # a date in a box taken out as noise
             continue
         day = _short_date(element)
         if day is None:
             continue
         position = _position(element)
-        if position > after:
-            found.append((position, day))
-            break
-        first_before = first_before or day
+        found.append((_distance(position, after), position < after, position, day))
     if anchor is not None:
         # The title's next siblings, or its wrapper's ("<div class=title><h1>..</h1></div><div>15/03/2024</div>").
         following = list(anchor.itersiblings())[:3]
@@ -819,9 +824,18 @@ def _date_line(root: etree._Element, scan: "_Scan", title: etree._Element | None
         for subtree in following:
             day = _first_own_date(subtree) if isinstance(subtree.tag, str) else None
             if day:
-                found.append((_position(subtree), day))
+                position = _position(subtree)
+                found.append((_distance(position, after), False, position, day))
                 break
-    return min(found)[1] if found else first_before
+    return min(found)[3] if found else None
+
+
+def _distance(a: tuple[int, ...], b: tuple[int, ...]) -> int:
+    """Steps through the tree between two elements given by their _position (any distance when one is ())."""
+    if not a or not b:
+        return 0
+    common = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return len(a) + len(b) - 2 * common
 
 
 _LIST_ITEM_MAX_CHARS = 300
@@ -830,7 +844,7 @@ _LISTED_TITLE_MIN_WORDS = 5
 # An update's date ("lần sửa cuối 08/07/2024"): the page's date only when it gives no other.
 _UPDATED_RE = re.compile(r"^\W*(?:cập nhật|lần sửa cuối|sửa lần cuối|chỉnh sửa|sửa đổi|updated|modified|last modified)\b", re.IGNORECASE)
 # "… — đăng ngày 05/07/2024 08:40 — chuyên mục …": the posting date inside a longer byline.
-_POSTED_RE = re.compile(r"(?:đăng ngày|ngày đăng|đăng lúc|ngày xuất bản|xuất bản lúc|published)\s*:?\s*", re.IGNORECASE)
+_POSTED_RE = re.compile(r"(?:đăng ngày|ngày đăng|đăng lúc|ngày xuất bản|xuất bản lúc|vào lúc|vào ngày|published)\s*:?\s*", re.IGNORECASE)
 _BYLINE_MAX_CHARS = 240
 
 
@@ -851,9 +865,9 @@ def _dates_a_link(element: etree._Element) -> bool:
     list item or table row that holds one ("<li><a>…</a> <span class=date>28/05/2024</span>"). The link
     names an article: the article's own info line ("Đăng lúc 07:45, 28/10/2024 trong <a>Kinh tế</a>",
     "09/07/2024 | Tác giả | In bài | A+") links only a section, an author or a tool."""
-    previous, following = element.getprevious(), element.getnext()
+    previous, following = _sibling(element.itersiblings(preceding=True)), _sibling(element.itersiblings())
     if any(sibling is not None and sibling.tag == "a" and _names_an_article(sibling) for sibling in (previous, following)):
-        return True  # "<span class=date>03.07.2024</span> <a>…</a>", or the link first
+        return True  # "<span class=date>03.07.2024</span> <a>…</a>", or the link first ("<a>…</a><br><span>…")
     if any(_names_an_article(a) for a in element.iter("a")):
         return True
     item = next(element.iterancestors("li", "tr"), None)
@@ -863,6 +877,14 @@ def _dates_a_link(element: etree._Element) -> bool:
         and any(_names_an_article(a) for a in item.iter("a"))
         and len(_text(item)) <= _LIST_ITEM_MAX_CHARS
     )
+
+
+def _sibling(siblings: Iterator[etree._Element]) -> etree._Element | None:
+    """The next sibling element in a direction, past line breaks with no text after them."""
+    for sibling in siblings:
+        if sibling.tag != "br" or (sibling.tail or "").strip(_BR + " \t\n\r\xa0"):
+            return sibling
+    return None
 
 
 def _names_an_article(link: etree._Element) -> bool:
@@ -1032,6 +1054,22 @@ def _title_in_page_title(candidates: list[etree._Element], page_title: str | Non
 
 
 _TITLE_SEPARATOR_RE = re.compile(r"\s+(?:[-|–—>»:]|::)\s+")
+
+
+# Where the <title> may continue with the article's title: after a separator, or after "Tin tức:".
+_TITLE_TAIL_RE = re.compile(r"\s+(?:[-|–—>»:]|::)\s+|(?<=\w):\s+")
+
+
+def _title_carrier(root: etree._Element, page_title: str) -> etree._Element | None:
+    """The element whose whole text is the longest tail of the <title> after a separator, if any."""
+    for match in _TITLE_TAIL_RE.finditer(page_title):
+        tail = page_title[match.end() :]
+        if len(tail) < _TITLE_MIN:
+            break
+        found = _carrier(root, tail)
+        if found is not None and found.tag not in ("title", "head"):
+            return found
+    return None
 
 
 def _strip_site_name(page_title: str) -> str:
@@ -1471,6 +1509,13 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
     links = list(root.iter("a"))  # before the menus go with the noise: their texts name the site's sections
     candidates = [] if profile.get("title") else _title_candidates(scan)
     title_element = _title_in_page_title(candidates, page_title)
+    if title_element is not None and _text(title_element).casefold() in (labels := _menu_labels(links)):
+        # The <title> names the section ("Cổng … > Kiểm tra - Giám sát"), and so does a heading above the article.
+        title_element = _title_in_page_title([c for c in candidates if _text(c).casefold() not in labels], page_title)
+    if title_element is None and not candidates and page_title and not profile.get("title"):
+        # No heading: the title is the text of a plain cell or span that ends the <title> ("Tỉnh ủy Hà Giang -
+        # Tin tức: Hà Giang: Sau 3 năm, …" above "<td class=capmain>Hà Giang: Sau 3 năm, …</td>").
+        title_element = _title_carrier(root, page_title)
     title = (
         _first_text(root, profile.get("title"))
         or _meta(root, 'meta[property="og:title"]')
@@ -1494,10 +1539,15 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
                 title_element, title = heading, _text(heading)
     title_at = _position(title_element)
     summary = _first_text(root, profile.get("summary")) or (None if profile else _generic_summary(scan, title_at))
+    date_anchor = title_element if title_element is not None else _carrier(root, title or page_title)
+    if date_anchor is None:
+        date_anchor = next(root.iter("h1"), None)
+    date_scan = _scan(root, attributes) if profile else scan
+    # Without a title to measure from, the date line waits for the title found above the body.
     published = (
         parse_date(_first_text(root, profile.get("date")))
         or _meta_date(root, attributes)
-        or _date_line(root, _scan(root, attributes) if profile else scan, title_element if title_element is not None else _carrier(root, title or page_title))
+        or (_date_line(root, date_scan, date_anchor) if date_anchor is not None else None)
     )
     author_elements = _select(root, profile.get("author"))
     author_lines = [line for el in author_elements for line in _lines(el)]
@@ -1537,7 +1587,7 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
         # The heading nearest before the text; the body may start with it (a container holding the <h1>).
         first_text = next((row for row in rows if len(row.text) > _TITLE_MAX or not row.subheading), rows[0])
         body_at = _position(first_text.element)
-        before_body = [c for c in candidates if _position(c) <= body_at]
+        before_body = [c for c in candidates if _attached(c, root) and _position(c) <= body_at]
         title = _text(before_body[-1]) if before_body else _first_text(root, "h1")
         # Old table pages: no heading tag, the title is the text's first bold line; a page whose <title>
         # names only a file: its first line, if it reads as a heading.
@@ -1546,7 +1596,9 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
             title = rows[0].text  # old table pages: no heading tag, the title is the text's first bold line
         rows = [row for row in rows if row.text.casefold() != (title or "").casefold()]
         if before_body and not published:
-            published = _date_line(root, scan, before_body[-1])
+            published = _date_line(root, date_scan, before_body[-1])
+    if not published and date_anchor is None:
+        published = _date_line(root, date_scan, None)
     title = title or (_strip_site_name(page_title) if page_title else None)
     if not rows:
         raise UnreadablePage(f"no article text found{' at ' + url if url else ''}")

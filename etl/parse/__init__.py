@@ -43,6 +43,7 @@ def parse_article(
         "captions": list(article.captions),
         "indicators": [i.to_dict() for i in found],
         "documents": documents.find(texts, ph),
-        "people": people.find([*paragraphs, *article.captions], article.author, ph),
+        # The lead often names the official first, with the full position ("Đồng chí …, Phó Bí thư Tỉnh ủy, …").
+        "people": people.find([t for t in [article.summary, *paragraphs, *article.captions] if t], article.author, ph),
         "parser_version": PARSER_VERSION,
     }
