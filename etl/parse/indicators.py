@@ -273,7 +273,15 @@ def _is_not_indicator(
         # to accidents nor "2,5 triệu ngày công" (a unit of its own).
         if not has_unit and plain and value < 100 and ph.time_unit_re.match(folded, reading.after):
             return True
+        # One of a list of durations: "Huy hiệu 30, 40, 45, 50 năm tuổi Đảng".
+        listed = _NUMBER_LIST_TAIL_RE.match(folded, reading.end) if not has_unit and plain and value < 100 else None
+        if listed and ph.time_unit_re.match(folded, listed.end()):
+            return True
     return False
+
+
+# The rest of a list of small numbers after one of them: ", 40, 45 và 50".
+_NUMBER_LIST_TAIL_RE = re.compile(r"(?:\s*(?:,|và|hoặc)\s*\d{1,2}(?![\d.,]\d))+")
 
 
 # Capital letters written onto a number ("5G", "3D") that are not a unit.

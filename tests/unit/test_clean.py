@@ -694,3 +694,59 @@ def test_the_posting_date_inside_a_long_byline_before_the_update():
               "<a href='/x'>Xây dựng Đảng</a> — <span class='documentModified'>lần sửa cuối 08/07/2024 10:02</span></div>")
     article = clean_html(_article(f"<p>{_FILLER}</p><p>{_FILLER}</p>", title=f"<h1>Kiểm tra 214 tổ chức đảng</h1>{byline}"))
     assert article.published == "2024-07-05"
+
+
+# --- layouts of the eleventh and twelfth held-out rounds ---------------------------------------------
+
+def test_a_theme_header_holding_the_sidebar_is_noise_even_when_it_is_half_the_page():
+    archive = "".join(f"<li><a href='/{m}'>Tháng {m}/2023</a> ({m + 10})</li>" for m in range(1, 13)) * 6
+    header = f"<header><p>Trang thông tin của Ban Tuyên giáo</p><div class='sidebar-box'><ul>{archive}</ul></div></header>"
+    page = f"<div class='wrapper'>{header}<section><article><div class='post-content'>" + "".join(
+        f"<p>{_FILLER} Đoạn {i}.</p>" for i in range(4)) + "</div></article></section></div>"
+    article = _generic(page)
+    assert article.paragraphs == [f"{_FILLER} Đoạn {i}." for i in range(4)]
+
+
+def test_the_date_line_nearest_the_title_wins_over_the_header_clock():
+    clock = "<table><tr><td class='ngay'><span id='lblNgayHienTai'>Thứ Tư, ngày 09/10/2024</span></td></tr></table>"
+    title = ("<table><tr><td><span class='date_detail'>Cập nhật lúc 15:20 ngày 07/10/2024</span></td></tr>"
+             "<tr><td><h1>Hội nghị Ban Chấp hành Đảng bộ tỉnh lần thứ 27</h1></td></tr></table>")
+    article = clean_html(_article(f"<p>{_FILLER}</p><p>{_FILLER}</p>", title=clock + title))
+    assert article.published == "2024-10-07"
+
+
+def test_dates_of_listed_articles_after_a_line_break_are_not_the_articles_date():
+    box = "".join(f"<div><a href='/t{i}'>Đảng ủy Khối các cơ quan tỉnh sơ kết công tác {i} tháng</a><br>"
+                  f"<span class='box_date'>0{i}/10/2024</span></div>" for i in range(1, 4))
+    info = "<div><div><div class='news_date'>Cập nhật lúc 15:20 ngày 02/10/2024</div></div></div>"
+    article = clean_html(_article(f"<p>{_FILLER}</p><p>{_FILLER}</p>{info}", title=f"<h1>Kiểm tra 214 tổ chức đảng</h1><div>{box}</div>"))
+    assert article.published == "2024-10-02"
+
+
+def test_a_posting_line_in_the_news_footer_and_a_title_in_a_plain_cell():
+    page = ("<html><head><meta charset='utf-8'><title>Tỉnh ủy Hà Giang - Tin tức: Hà Giang: Sau 3 năm giảm nghèo bền vững</title>"
+            "</head><body><table><tr><td class='capmain'>Hà Giang: Sau 3 năm giảm nghèo bền vững</td></tr>"
+            f"<tr><td class='main-body'><p>{_FILLER}</p><p>{_FILLER}</p></td></tr><tr><td class='news-footer'>Gửi bởi "
+            "<a href='/u'>tuyengiaohg</a> vào lúc 08-08-2024 09:12 · 1532 Lượt đọc</td></tr></table>"
+            "<table><tr><td><div class='shoutboxdate'>07-08-2024 21:14</div></td></tr></table></body></html>")
+    article = clean_html(page)
+    assert (article.title, article.published) == ("Hà Giang: Sau 3 năm giảm nghèo bền vững", "2024-08-08")
+
+
+def test_a_heading_that_names_the_section_is_not_the_title():
+    menu = "<ul class='menu'><li><a href='/kt'>Kiểm tra - Giám sát</a></li></ul>"
+    page = (f"<html><head><meta charset='utf-8'><title>Cổng thông tin &gt; Kiểm tra - Giám sát</title></head><body>{menu}"
+            "<span class='c_title'>Kiểm tra - Giám sát</span><span class='news_title'>Công tác kiểm tra 9 tháng: thi hành kỷ "
+            f"luật 146 đảng viên</span><div class='detail'><p>{_FILLER}</p><p>{_FILLER}</p></div></body></html>")
+    assert clean_html(page).title == "Công tác kiểm tra 9 tháng: thi hành kỷ luật 146 đảng viên"
+
+
+def test_a_box_that_opens_with_its_heading_goes_with_its_summaries_and_a_row_of_tools():
+    box = ("<div class='box others'><h3>Các tin khác</h3>" + "".join(
+        f"<article><a href='/k{i}'><img src='/{i}.jpg'></a><h4><a href='/k{i}'>Tin khác số {i} về giáo dục</a></h4>"
+        f"<p>Gần {i}.000 giáo viên tham gia các lớp tập huấn trực tiếp và trực tuyến trong tháng 7.</p></article>"
+        for i in range(1, 6)) + "</div>")
+    tools = "<div class='article-tools'><a href='javascript:print()'>In</a> <a href='mailto:?'>Email</a></div>"
+    page = f"<div class='content-column'><article><h1>Tổng kết năm học</h1><div>" + "".join(
+        f"<p>{_FILLER} Đoạn {i}.</p>" for i in range(3)) + f"</div>{tools}</article>{box}</div>"
+    assert _generic(page).paragraphs == [f"{_FILLER} Đoạn {i}." for i in range(3)]

@@ -585,3 +585,20 @@ def test_a_committee_named_with_its_scope():
 
 def test_a_phase_number_is_not_a_count():
     assert [i["value"] for i in _one("Khu công nghiệp rộng 500 ha theo quy hoạch giai đoạn 1.")] == [500]
+
+
+# --- rules of the eleventh and twelfth held-out rounds ---------------------------------------------
+
+def test_committee_membership_is_a_position_and_the_lead_names_officials_first():
+    article = CleanArticle(
+        summary="Đồng chí Ngô Văn Hiển, Phó Bí thư Tỉnh ủy, Chủ tịch UBND tỉnh chủ trì phiên họp.",
+        paragraphs=["Đồng chí Lê Văn Đức, Tỉnh ủy viên, Bí thư Huyện ủy chủ trì hội nghị.",
+                    "Kết luận phiên họp, đồng chí Ngô Văn Hiển yêu cầu các sở, ngành tập trung."],
+        captions=["Chủ tịch UBND tỉnh Ngô Văn Hiển kết luận phiên họp."],
+    )
+    people = {p["name"]: p["position"] for p in parse_article(article)["people"]}
+    assert people == {"Ngô Văn Hiển": "Phó Bí thư Tỉnh ủy, Chủ tịch UBND tỉnh", "Lê Văn Đức": "Tỉnh ủy viên, Bí thư Huyện ủy"}
+
+
+def test_a_list_of_durations_gives_no_figures():
+    assert [i["value"] for i in _one("Dịp này, 163 đồng chí nhận Huy hiệu 30, 40, 45, 50, 55 năm tuổi Đảng.")] == [163]
