@@ -580,6 +580,7 @@ def _link_marker(
         or any(nearest.end <= x.start < at and x.kind != "percent" for _, x in here)
         or at > sentence_end
     ):
+        _link_summed(indicators, here, marker, ph)
         return
     clause_start = max(folded.rfind(";", nearest.sentence_start, at) + 1, nearest.sentence_start)
     totals = [(i, x) for i, x in before if x.start >= clause_start]
@@ -611,6 +612,32 @@ def _link_marker(
         same_family = [i for i, x in totals if _family(x, ph) == _family(part, ph)]
         bare = [nearest_index] if part.unit is None and part.kind == "count" else []
         _set_parent(part, (same_unit or same_family or bare or [None])[-1], indicators)
+
+
+def _link_summed(indicators: list[Indicator], here: list[tuple[int, Indicator]], marker: re.Match[str], ph: Phrases) -> None:
+    """Parts after a marker that stands apart from its total ("512 trường học với 221.480 học sinh …;
+    trong đó mầm non 172 trường, tiểu học 168 trường …"): linked only when they add up to a figure
+    earlier in the sentence, the nearest such."""
+    after = [(i, x) for i, x in here if x.start >= marker.end() and x.parent is None]
+    if not after:
+        return
+    sentence = after[0][1].sentence_start
+    totals = [x for _, x in here if x.end <= marker.start() and x.sentence_start == sentence and x.kind in ("count", "measure")]
+    for total in reversed(totals):
+        total_index = indicators.index(total)
+        parts: list[Indicator] = []
+        for _, part in after:
+            if part.sentence_start != sentence or part.kind not in ("count", "measure"):
+                continue
+            if _family(part, ph) != _family(total, ph) or part.value is None or total.value is None:
+                continue
+            parts.append(part)
+            if len(parts) >= 2 and _adds_up(total, parts):
+                for linked in parts:
+                    _set_parent(linked, total_index, indicators)
+                return
+            if sum(p.value or 0 for p in parts) > total.value:
+                break
 
 
 def _continued_parts(

@@ -602,3 +602,12 @@ def test_committee_membership_is_a_position_and_the_lead_names_officials_first()
 
 def test_a_list_of_durations_gives_no_figures():
     assert [i["value"] for i in _one("Dịp này, 163 đồng chí nhận Huy hiệu 30, 40, 45, 50, 55 năm tuổi Đảng.")] == [163]
+
+
+def test_parts_after_a_marker_apart_from_the_total_link_when_they_add_up():
+    text = ("Toàn tỉnh có 512 trường học với 221.480 học sinh, tăng 3.125 học sinh so với năm học trước; trong đó "
+            "mầm non có 172 trường, tiểu học 168 trường, trung học cơ sở 121 trường và trung học phổ thông 51 trường.")
+    assert [i["parent"] for i in _one(text)] == [None, None, None, 0, 0, 0, 0]
+    # Parts that do not add up to any earlier figure stay unlinked.
+    text = "Toàn tỉnh có 512 trường học; trong đó mầm non có 172 trường, tiểu học 168 trường."
+    assert [i["parent"] for i in _one(text)] == [None, None, None]
