@@ -269,7 +269,8 @@ class _Boilerplate:
 @lru_cache(maxsize=1)
 def _boilerplate() -> _Boilerplate:
     data = yaml.safe_load((settings.PACKAGE_DATA_DIR / "boilerplate.yaml").read_text(encoding="utf-8"))
-    headings = "|".join(re.escape(unicodedata.normalize("NFC", h)) for h in data["box_headings"])
+    headings = "|".join([*(re.escape(unicodedata.normalize("NFC", h)) for h in data["box_headings"]),
+                         *(unicodedata.normalize("NFC", p) for p in data["box_heading_patterns"])])
     comments = "|".join(re.escape(unicodedata.normalize("NFC", h)) for h in data["comment_headings"])
     clock = "|".join(re.escape(unicodedata.normalize("NFC", w)) for w in data["clock_words"])
     lines = "|".join(f"(?:{unicodedata.normalize('NFC', p)})" for p in [*data["noise_lines"], rf"^(?:{clock})\b.{{0,40}}\d{{4}}$"])
@@ -577,32 +578,37 @@ def _drop_boxes(root: etree._Element, container: etree._Element) -> None:
         text = normalise(raw)
         if len(text) > _BOX_HEADING_MAX_CHARS or not bp.box_heading_re.match(text):
             continue
-        box = element
+        # The heading with the wrappers that hold it alone ("<div class=topwrapper><div class=title>…"); then the
+        # box: up through the parents that hold mostly links besides it.
+        head = element
+        while head.getparent() is not None and head.getparent() is not container and normalise(_text_content(head.getparent())) == text:
+            head = head.getparent()
+        box = head
         while box.getparent() is not None and box.getparent() is not container and _link_density(box.getparent()) > 0.5:
             box = box.getparent()
-        if box is element and element.getprevious() is None:
+        if box is head and head.getprevious() is None:
             # A box that opens with its heading ("<div class=others><h3>Các tin khác</h3><article>…<p>summary"):
             # the whole box, summaries of the listed articles included.
-            parent = element.getparent()
+            parent = head.getparent()
             if parent is not None and parent is not container and not (parent.text or "").strip():
                 box = parent
         if bp.comment_heading_re.match(text):
             # Readers' comments are text, not links: the box is the heading's parent, or all that follows it.
-            parent = element.getparent()
-            if parent is not None and parent is not container and element.getprevious() is None:
+            parent = head.getparent()
+            if parent is not None and parent is not container and head.getprevious() is None:
                 box = parent
             else:
-                for sibling in list(element.itersiblings()):
+                for sibling in list(head.itersiblings()):
                     sibling.getparent().remove(sibling)
-        if box is element:
+        if box is head:
             # A list written as links between <br>s, each with its date: "<a>...</a> (09/10/2019)<br>".
-            sibling = element.getnext()
+            sibling = head.getnext()
             while sibling is not None and _is_box_item(sibling):
                 following = sibling.getnext()
                 sibling.getparent().remove(sibling)
                 sibling = following
-            if element.tail and (not element.tail.strip() or _is_date_line(normalise(element.tail))):
-                element.tail = None
+            if head.tail and (not head.tail.strip() or _is_date_line(normalise(head.tail))):
+                head.tail = None
         _remove(box)
 
 
@@ -733,7 +739,11 @@ def _is_date_line(text: str) -> bool:
     beside its section ("Thứ Ba, 12/11/2024 | Xây dựng Đảng")."""
     if len(text) > _DATE_LINE_MAX_CHARS:
         return False
-    return any(parse_date(part) and len(_DATE_LINE_FILLER_RE.sub(" ", part).split()) <= 1 for part in text.split("|")[:3])
+    return any(parse_date(part) and len(_DATE_LINE_FILLER_RE.sub(" ", part).split()) <= 1 for part in _DATE_LINE_PARTS_RE.split(text)[:3])
+
+
+# What separates a date from the section beside it: "Thứ Ba, 12/11/2024 | Xây dựng Đảng", "Tin hoạt động · 21.10.2024".
+_DATE_LINE_PARTS_RE = re.compile(r"[|·•]")
 
 
 # Where a page states when it was published, in order of trust: (tag, or None for any element,
@@ -870,6 +880,9 @@ def _dates_a_link(element: etree._Element) -> bool:
         return True  # "<span class=date>03.07.2024</span> <a>…</a>", or the link first ("<a>…</a><br><span>…")
     if any(_names_an_article(a) for a in element.iter("a")):
         return True
+    link = next(element.iterancestors("a"), None)
+    if link is not None and _names_an_article(link):
+        return True  # a card that is one link: "<a><div class=title>…</div><div class=date>12.10.2024</div></a>"
     item = next(element.iterancestors("li", "tr"), None)
     # A short one: a row of a layout table holds a whole page, its menus included.
     return (
@@ -939,7 +952,7 @@ def _first_text(root: etree._Element, css: str | list[str] | None) -> str | None
     return None
 
 
-_SUMMARY_HINT_RE = re.compile(r"sapo|lead|summary|tomtat|trichdan|trichyeu|description|intro|chapeau|excerpt|subtitle|sub-title", re.I)
+_SUMMARY_HINT_RE = re.compile(r"sapo|lead|summary|tomtat|trichdan|trichyeu|descr|intro|chapeau|excerpt|subtitle|sub-title", re.I)
 # Where a class like "site-description" is the portal's slogan, not the article's lead.
 _NOT_SUMMARY_RE = re.compile(r"site-(?:description|header|branding|footer)|masthead|logo|brand|slogan|footer|menu|nav|widget|sidebar", re.I)
 
@@ -1042,6 +1055,11 @@ def _title_candidates(scan: "_Scan") -> list[etree._Element]:
         if _TITLE_MIN <= len(text) <= _TITLE_MAX and not _boilerplate().box_heading_re.match(text):
             found.append(element)
     return found
+
+
+def _reads_as_headline(text: str) -> bool:
+    """Long enough to be an article's title, short enough not to be a paragraph."""
+    return _TITLE_MIN <= len(text) <= _TITLE_MAX and len(text.split()) >= _LISTED_TITLE_MIN_WORDS
 
 
 def _title_in_page_title(candidates: list[etree._Element], page_title: str | None) -> etree._Element | None:
@@ -1535,6 +1553,10 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
             if heading is None:
                 labels = _menu_labels(links)
                 heading = next((c for c in candidates if c.tag == "h2" and _text(c).casefold() not in labels), None)
+            if heading is None and _carrier(root, title) is None:
+                # A site builder's page: og:title is nowhere on it, the title is a block marked as one
+                # ("<div class='t030__title t-title'>"), the first that reads as a headline.
+                heading = next((c for c in candidates if _text(c).casefold() not in labels and _reads_as_headline(_text(c))), None)
             if heading is not None:
                 title_element, title = heading, _text(heading)
     title_at = _position(title_element)

@@ -750,3 +750,30 @@ def test_a_box_that_opens_with_its_heading_goes_with_its_summaries_and_a_row_of_
     page = f"<div class='content-column'><article><h1>Tổng kết năm học</h1><div>" + "".join(
         f"<p>{_FILLER} Đoạn {i}.</p>" for i in range(3)) + f"</div>{tools}</article>{box}</div>"
     assert _generic(page).paragraphs == [f"{_FILLER} Đoạn {i}." for i in range(3)]
+
+
+# --- layouts of the fourteenth held-out round ----------------------------------------------------------
+
+def test_a_site_builders_records():
+    def record(inner: str) -> str:
+        return f"<div class='r t-rec'><div class='t-container'><div class='t-col'>{inner}</div></div></div>"
+    cards = "".join(f"<div class='t-item'><a href='/tin/{i}'><div class='t776__title t-name'>Ra mắt {i} câu lạc bộ phụ nữ "
+                    f"khởi nghiệp cấp xã</div><div class='t-descr'>1{i}.10.2024</div></a></div>" for i in range(3))
+    records = [
+        record("<div class='t-text'>Tin hoạt động · 21.10.2024</div>"),
+        record("<div class='t030__title t-title'>Hội Liên hiệp Phụ nữ tỉnh: 9 tháng hỗ trợ 1.246 phụ nữ khởi nghiệp</div>"
+               "<div class='t030__descr t-descr'>Hội Liên hiệp Phụ nữ tỉnh tổ chức tọa đàm về khởi nghiệp, phát triển kinh tế xanh.</div>"),
+        *(record(f"<div class='t-text'>{_FILLER} Đoạn {i}.</div>") for i in range(3)),
+        record(f"<div class='t-section__topwrapper'><div class='t-section__title t-title'>Tin hoạt động khác</div></div>"
+               f"<div class='t776__container'>{cards}</div>"),
+        record("<div class='t420__descr t-descr'>Địa chỉ: Số 268 đường Chiến Thắng, phường Tân Quang<br>Điện thoại: "
+               "0207.3822.513<br>Email: hoilhpn@example.vn</div><div class='t-name'>Chuyên mục</div><div class='t-descr'>"
+               "<a href='/a'>Tin hoạt động</a><br><a href='/b'>Gương sáng</a></div>"),
+    ]
+    page = ("<html><head><meta charset='utf-8'><title>Tọa đàm phụ nữ khởi nghiệp</title><meta property='og:title' "
+            "content='Tọa đàm phụ nữ khởi nghiệp'></head><body><div class='t-records'>" + "".join(records) + "</div></body></html>")
+    article = clean_html(page)
+    assert article.title == "Hội Liên hiệp Phụ nữ tỉnh: 9 tháng hỗ trợ 1.246 phụ nữ khởi nghiệp"
+    assert article.summary == "Hội Liên hiệp Phụ nữ tỉnh tổ chức tọa đàm về khởi nghiệp, phát triển kinh tế xanh."
+    assert article.published == "2024-10-21"
+    assert article.paragraphs == [f"{_FILLER} Đoạn {i}." for i in range(3)]
