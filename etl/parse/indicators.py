@@ -144,8 +144,11 @@ def _read_number_expression(text: str, match: re.Match[str], ph: Phrases, folded
     ratio = _DENOMINATOR_RE.match(text, end)
     if ratio:
         denominator = to_number(ratio.group(1))
-        return _Reading("ratio", start, ratio.end(), ratio.end(), value=first,
-                        numerator=first, denominator=denominator, number_start=start, raw_value=first)
+        # A scale word after the fraction scales both parts: "203,7/398,5 tỷ đồng".
+        factor, after = _scaled(text, ratio.end(), ph, folded)
+        numerator, denominator = _scale(first, factor), _scale(denominator, factor)
+        return _Reading("ratio", start, ratio.end(), after, value=numerator, numerator=numerator,
+                        denominator=denominator, number_start=start, raw_value=first, scaled=factor != 1)
     percent = _PERCENT_RE.match(text, end)
     first_end = percent.end() if percent else end
     first_factor, join_at = (1, first_end) if percent else _scaled(text, end, ph, folded)

@@ -73,6 +73,7 @@ def _name_in_run(run: list[str], ph: Phrases, after_honorific: bool = False) -> 
 
 
 # "đồng chí", "ông", "bà" right before a name: its position, if any, is written after it.
+_HONORIFICS = frozenset({"ông", "bà", "anh", "chị"})
 _HONORIFIC_BEFORE_RE = re.compile(r"(?:^|\s)(?:đồng chí|đ/c|ông|bà|anh|chị)\s*$")
 _HONORIFIC_RE = re.compile(r"(?:^|\s)(?:đồng chí|đ/c|ông|bà)\s", re.IGNORECASE)
 # Bodies named by a place: two capitalised words right after one are the place, not a person
@@ -198,6 +199,9 @@ def find(texts: list[str], author: str | None = None, ph: Phrases | None = None)
         folded = fold(text)
         for run_start, run_end, words in _capitalised_runs(text):
             after_honorific = _HONORIFIC_BEFORE_RE.search(folded, 0, run_start) is not None
+            if len(words) >= 3 and fold(words[0]) in _HONORIFICS:
+                # "Ông Nguyễn Đức Toàn, Giám đốc …" opening a sentence: the honorific, then the name.
+                run_start, words, after_honorific = run_start + len(words[0]) + 1, words[1:], True
             first = _name_in_run(words, ph, after_honorific)
             if first is None or (first == 0 and _is_place(text, run_start, words)):
                 continue

@@ -32,6 +32,9 @@ BODY_BELOW_TARGET = {
     # pdf2htmlEX gives every line of a PDF its own <div>; a photo's caption is then one more line,
     # told apart only by its font ("Đồng chí Võ Đình Khoa, …, phát biểu kết luận hội nghị.").
     "pdf2html_ninh-thuan-phat-trien-nang-luong-tai-tao-tro-thanh-nganh-kinh-te-dong-luc": 0.969,
+    # LadiPage places every paragraph in its own absolutely positioned box and paints photos as CSS
+    # backgrounds: a caption is told apart only by its box's italic, centred style in the page's style sheet.
+    "ladipage_huyen-uy-ninh-phuoc-so-ket-cong-tac-xay-dung-dang-6-thang-dau-nam-2024": 0.969,
 }
 
 

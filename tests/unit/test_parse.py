@@ -611,3 +611,15 @@ def test_parts_after_a_marker_apart_from_the_total_link_when_they_add_up():
     # Parts that do not add up to any earlier figure stay unlinked.
     text = "Toàn tỉnh có 512 trường học; trong đó mầm non có 172 trường, tiểu học 168 trường."
     assert [i["parent"] for i in _one(text)] == [None, None, None]
+
+
+# --- rules of the thirteenth held-out round ----------------------------------------------------------
+
+def test_a_scale_word_after_a_fraction_scales_both_parts():
+    [ratio, _] = _one("Vốn đầu tư phát triển mới giải ngân được 203,7/398,5 tỷ đồng, đạt 51,1% kế hoạch.")
+    assert (ratio["numerator"], ratio["denominator"], ratio["unit"]) == (203_700_000_000, 398_500_000_000, "đồng")
+
+
+def test_an_honorific_opening_the_sentence_is_not_part_of_the_name():
+    people = parse_article(CleanArticle(paragraphs=["Ông Nguyễn Đức Toàn, Giám đốc Bảo hiểm xã hội tỉnh cho biết."]))["people"]
+    assert people == [{"name": "Nguyễn Đức Toàn", "position": "Giám đốc Bảo hiểm xã hội tỉnh"}]
