@@ -742,6 +742,16 @@ def _is_date_line(text: str) -> bool:
     return any(parse_date(part) and len(_DATE_LINE_FILLER_RE.sub(" ", part).split()) <= 1 for part in _DATE_LINE_PARTS_RE.split(text)[:3])
 
 
+# A meta row: a whole date beside a byline or a section, no sentence ("Bài, ảnh: Ngọc Trâm Thứ ba, 16/01/2024 06:30").
+_META_LINE_MAX_WORDS = 5
+
+
+def _is_meta_line(text: str) -> bool:
+    if len(text) > _DATE_LINE_MAX_CHARS or _SENTENCE_END_RE.search(text) or not parse_date(text):
+        return False
+    return len(_DATE_LINE_FILLER_RE.sub(" ", text).split()) <= _META_LINE_MAX_WORDS
+
+
 # What separates a date from the section beside it: "Thứ Ba, 12/11/2024 | Xây dựng Đảng", "Tin hoạt động · 21.10.2024".
 _DATE_LINE_PARTS_RE = re.compile(r"[|·•]")
 
@@ -1451,7 +1461,8 @@ def _style_spans_as_tags(container: etree._Element) -> None:
 
 def _read_body(container: etree._Element, profile: dict[str, Any], seen_titles: set[str], signed: bool) -> _Body:
     """The container's blocks sorted into paragraphs, captions, a marked signature and date lines."""
-    caption_elements = set(_select(container, profile.get("captions") or "figcaption, caption, [class*=caption]"))
+    # Not the container itself: a utility class on it ("prose-figcaption:italic") does not make its text a caption.
+    caption_elements = set(_select(container, profile.get("captions") or "figcaption, caption, [class*=caption]")) - {container}
     subheading_elements = set(_select(container, profile.get("subheadings")))
     _style_spans_as_tags(container)  # after the selectors, which may name those spans
     # A selector may pick the <strong> inside a bold paragraph: its text then is the block's text.
@@ -1500,7 +1511,7 @@ def _read_body(container: etree._Element, profile: dict[str, Any], seen_titles: 
                 if piece not in captions:
                     captions.append(piece)
                 continue
-            if _is_date_line(piece):
+            if _is_date_line(piece) or _is_meta_line(piece):
                 date_lines.append(piece)
                 continue
             if element is not container and _is_link_teaser(element, piece, nesting):

@@ -262,7 +262,10 @@ def _is_not_indicator(
         # A day/month date: "Chiều 30/5", "ngày 2/9".
         num, den = reading.numerator, reading.denominator
         is_day_month = isinstance(num, int) and isinstance(den, int) and 1 <= num <= 31 and 1 <= den <= 12
-        return is_day_month and bool(ph.day_word_re.search(before) or not has_unit)
+        # "9/9 quận, huyện" counts districts: an administrative unit after it is a unit too.
+        # The second date of a span is a date whatever follows it: "từ 30/4 đến 1/5 tỉnh đón …".
+        counted = (has_unit or (unit is not None and ph.admin_re.fullmatch(unit) is not None)) and not _DATE_SPAN_BEFORE_RE.search(before)
+        return is_day_month and bool(ph.day_word_re.search(before) or not counted)
     if reading.kind == "count":
         value = reading.raw_value
         plain = "." not in raw and "," not in raw and not reading.scaled
@@ -276,6 +279,9 @@ def _is_not_indicator(
         # to accidents nor "2,5 triệu ngày công" (a unit of its own).
         if not has_unit and plain and value < 100 and ph.time_unit_re.match(folded, reading.after):
             return True
+        # The basis of a rate, not an amount: "giá trị sản xuất trên 1 ha đất canh tác đạt 150 triệu đồng".
+        if plain and raw == "1" and _PER_ONE_RE.search(before) and _is_measure(unit, ph):
+            return True
         # One of a list of durations: "Huy hiệu 30, 40, 45, 50 năm tuổi Đảng".
         listed = _NUMBER_LIST_TAIL_RE.match(folded, reading.end) if not has_unit and plain and value < 100 else None
         if listed and ph.time_unit_re.match(folded, listed.end()):
@@ -283,6 +289,9 @@ def _is_not_indicator(
     return False
 
 
+# Before the second date of a span: "từ 30/4 đến 1/5", "30/4 - 1/5".
+_DATE_SPAN_BEFORE_RE = re.compile(r"\d{1,2}/\d{1,2}\s*(?:đến|tới|[-–])\s*$")
+_PER_ONE_RE = re.compile(r"(?:^|\s)(?:trên|mỗi|cho)\s*$")
 # The rest of a list of small numbers after one of them: ", 40, 45 và 50".
 _NUMBER_LIST_TAIL_RE = re.compile(r"(?:\s*(?:,|và|hoặc)\s*\d{1,2}(?![\d.,]\d))+")
 

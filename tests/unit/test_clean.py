@@ -777,3 +777,26 @@ def test_a_site_builders_records():
     assert article.summary == "Hội Liên hiệp Phụ nữ tỉnh tổ chức tọa đàm về khởi nghiệp, phát triển kinh tế xanh."
     assert article.published == "2024-10-21"
     assert article.paragraphs == [f"{_FILLER} Đoạn {i}." for i in range(3)]
+
+
+# --- layouts of the fifteenth and sixteenth held-out rounds ---------------------------------------------
+
+def test_a_caption_utility_class_on_the_container_does_not_make_the_text_captions():
+    body = ("<article><h1>Cần Thơ tổng kết năm học 2023 - 2024</h1><div class='prose prose-figcaption:italic'>"
+            + "".join(f"<p>{_FILLER} Đoạn {i}.</p>" for i in range(3))
+            + "<figure><img src='/a.jpg'><figcaption>Phó Chủ tịch UBND thành phố phát biểu.</figcaption></figure></div></article>")
+    article = _generic(body)
+    assert article.paragraphs == [f"{_FILLER} Đoạn {i}." for i in range(3)]
+    assert article.captions == ["Phó Chủ tịch UBND thành phố phát biểu."]
+
+
+def test_highlights_a_meta_row_and_source_lines_are_not_text():
+    teasers = "".join(f"<div class='col'><h3><a href='/t{i}'>Kiểm tra công tác chuẩn bị Đại hội Đảng bộ số {i}</a></h3>"
+                      f"<p>{_FILLER} Tin {i}.</p></div>" for i in range(4))
+    body = ("<div class='col-lg-8'><article><h1>Cần Thơ chăm lo an sinh xã hội</h1><div class='meta'>Bài, ảnh: Ngọc Trâm "
+            "Thứ ba, 16/01/2024 06:30</div><div class='body'>" + "".join(f"<p>{_FILLER} Đoạn {i}.</p>" for i in range(3))
+            + "<p>Nguồn: Ban Tuyên giáo Tỉnh ủy</p><p><em>(Theo Báo Cần Thơ)</em></p></div></article>"
+            f"<section><h2>Tiêu điểm</h2><div class='row'>{teasers}</div></section></div>")
+    article = _generic(body)
+    assert article.paragraphs == [f"{_FILLER} Đoạn {i}." for i in range(3)]
+    assert article.published == "2024-01-16"

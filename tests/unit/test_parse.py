@@ -623,3 +623,19 @@ def test_a_scale_word_after_a_fraction_scales_both_parts():
 def test_an_honorific_opening_the_sentence_is_not_part_of_the_name():
     people = parse_article(CleanArticle(paragraphs=["Ông Nguyễn Đức Toàn, Giám đốc Bảo hiểm xã hội tỉnh cho biết."]))["people"]
     assert people == [{"name": "Nguyễn Đức Toàn", "position": "Giám đốc Bảo hiểm xã hội tỉnh"}]
+
+
+# --- rules of the fifteenth and sixteenth held-out rounds ----------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, values",
+    [
+        ("Giá trị sản xuất bình quân trên 1 ha đất canh tác đạt 185 triệu đồng.", [185_000_000]),  # the basis of a rate
+        ("Diện tích trên 1 triệu ha rừng.", [1_000_000]),
+        ("Tỷ lệ trẻ 6 tuổi vào lớp 1 đạt 100%.", [100]),  # a grade
+        ("Ở cấp huyện, 9/9 quận, huyện đã ban hành kế hoạch.", [9]),  # districts, not 9 September
+        ("Dịp nghỉ lễ từ 30/4 đến 1/5 tỉnh đón 120.000 lượt khách.", [120_000]),  # a span of dates
+    ],
+)
+def test_bases_grades_counted_districts_and_date_spans(text, values):
+    assert [i["value"] for i in _one(text)] == values
