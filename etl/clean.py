@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import cached_property, lru_cache, partial
-from itertools import accumulate
+from itertools import accumulate, groupby
 from typing import Any, Iterator
 
 import yaml
@@ -823,39 +823,57 @@ def _date_line(root: etree._Element, scan: "_Scan", title: etree._Element | None
     holds the date, or a short line among the three after the title.
 
     The nearest to the title in the tree wins, then the first after it: portals also date today's page
-    in their header and the articles in their side boxes, further away.
+    in their header and the articles in their side boxes, further away. Candidates are read in that
+    order, and only until one holds the date.
     """
     anchor = title if title is not None else next(root.iter("h1"), None)
-    after = _position(anchor)
-    found: list[tuple[int, bool, tuple[int, ...], str]] = []
-    for element in scan.dates:
-        if _dates_a_link(element) or not _attached(element, root):  # a date in a box taken out as noise
-            continue
-        day = _short_date(element)
-        if day is None:
-            continue
-        position = _position(element)
-        found.append((_distance(position, after), position < after, position, day))
+    steps_up = _steps_up(anchor)
+    candidates: list[tuple[int, bool, etree._Element]] = [(_distance(element, steps_up), True, element) for element in scan.dates]
     if anchor is not None:
         # The title's next siblings, or its wrapper's ("<div class=title><h1>..</h1></div><div>15/03/2024</div>").
         following = list(anchor.itersiblings())[:3]
         if not following and anchor.getparent() is not None:
             following = list(anchor.getparent().itersiblings())[:3]
-        for subtree in following:
-            day = _first_own_date(subtree) if isinstance(subtree.tag, str) else None
+        candidates += [(_distance(subtree, steps_up), False, subtree) for subtree in following if isinstance(subtree.tag, str)]
+    # Nearest first; among equally near ones, those after the title first, then in document order (the
+    # positions are read only for the distances reached).
+    candidates.sort(key=lambda candidate: candidate[0])
+    after = _position(anchor)
+    for _, group in groupby(candidates, key=lambda candidate: candidate[0]):
+        ordered = sorted(
+            ((position := _position(element)) < after, position, index, hinted, element)
+            for index, (_, hinted, element) in enumerate(group)
+        )
+        for *_, hinted, element in ordered:
+            if not hinted:
+                day = _first_own_date(element)
+            elif _attached(element, root) and not _dates_a_link(element):  # not in a box taken out as noise
+                day = _short_date(element)
+            else:
+                continue
             if day:
-                position = _position(subtree)
-                found.append((_distance(position, after), False, position, day))
-                break
-    return min(found)[3] if found else None
+                return day
+    return None
 
 
-def _distance(a: tuple[int, ...], b: tuple[int, ...]) -> int:
-    """Steps through the tree between two elements given by their _position (any distance when one is ())."""
-    if not a or not b:
+def _steps_up(anchor: etree._Element | None) -> dict[etree._Element, int]:
+    """The anchor and its ancestors, each with the steps up to it from the anchor."""
+    steps: dict[etree._Element, int] = {}
+    node = anchor
+    while node is not None:
+        steps[node] = len(steps)
+        node = node.getparent()
+    return steps
+
+
+def _distance(element: etree._Element, steps_up: dict[etree._Element, int]) -> int:
+    """Steps through the tree from the anchor (steps_up: _steps_up of it) to an element; 0 without an anchor."""
+    if not steps_up:
         return 0
-    common = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
-    return len(a) + len(b) - 2 * common
+    node, steps = element, 0
+    while node is not None and node not in steps_up:
+        node, steps = node.getparent(), steps + 1
+    return steps + steps_up[node] if node is not None else len(steps_up) + steps
 
 
 _LIST_ITEM_MAX_CHARS = 300
@@ -1538,7 +1556,7 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
     links = list(root.iter("a"))  # before the menus go with the noise: their texts name the site's sections
     candidates = [] if profile.get("title") else _title_candidates(scan)
     title_element = _title_in_page_title(candidates, page_title)
-    if title_element is not None and _text(title_element).casefold() in (labels := _menu_labels(links)):
+    if title_element is not None and _is_label(_text(title_element)) and _text(title_element).casefold() in (labels := _menu_labels(links)):
         # The <title> names the section ("Cổng … > Kiểm tra - Giám sát"), and so does a heading above the article.
         title_element = _title_in_page_title([c for c in candidates if _text(c).casefold() not in labels], page_title)
     if title_element is None and not candidates and page_title and not profile.get("title"):
@@ -1575,12 +1593,11 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
     date_anchor = title_element if title_element is not None else _carrier(root, title or page_title)
     if date_anchor is None:
         date_anchor = next(root.iter("h1"), None)
-    date_scan = _scan(root, attributes) if profile else scan
     # Without a title to measure from, the date line waits for the title found above the body.
     published = (
         parse_date(_first_text(root, profile.get("date")))
         or _meta_date(root, attributes)
-        or (_date_line(root, date_scan, date_anchor) if date_anchor is not None else None)
+        or (_date_line(root, _scan(root, attributes) if profile else scan, date_anchor) if date_anchor is not None else None)
     )
     author_elements = _select(root, profile.get("author"))
     author_lines = [line for el in author_elements for line in _lines(el)]
@@ -1629,9 +1646,9 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
             title = rows[0].text  # old table pages: no heading tag, the title is the text's first bold line
         rows = [row for row in rows if row.text.casefold() != (title or "").casefold()]
         if before_body and not published:
-            published = _date_line(root, date_scan, before_body[-1])
+            published = _date_line(root, _scan(root, attributes) if profile else scan, before_body[-1])
     if not published and date_anchor is None:
-        published = _date_line(root, date_scan, None)
+        published = _date_line(root, _scan(root, attributes) if profile else scan, None)
     title = title or (_strip_site_name(page_title) if page_title else None)
     if not rows:
         raise UnreadablePage(f"no article text found{' at ' + url if url else ''}")
