@@ -239,7 +239,14 @@ class _NoiseRule:
     selector: etree.XPath | None = None
 
     def accepts(self, value: str) -> bool:
-        return self.value in value if self.partial else self.value == value
+        if not self.partial:
+            return self.value == value
+        # A class that says the part is absent ("entry-content no-share") does not name it.
+        return self.value in value and any(self.value in token and not _NEGATED_RE.match(token) for token in value.split())
+
+
+# A class or id token that switches a part off: "no-share", "hide_comments", "without-tags".
+_NEGATED_RE = re.compile(r"(?:no|hide|hidden|without|disable|disabled)[-_]", re.IGNORECASE)
 
 
 _SIMPLE_SELECTOR_RE = re.compile(r"^(?:(?P<tag>[a-z][a-z0-9]*)|\[(?P<attribute>[a-z][\w-]*)(?P<op>\*?=)(?P<value>[\w.-]+)\])$")
@@ -993,10 +1000,25 @@ def _generic_summary(scan: "_Scan", after: tuple[int, ...]) -> str | None:
                for node in (element, *element.iterancestors())):
             continue
         text = _text(element)
-        if 40 <= len(text) <= 800 and _link_density(element, text) < 0.3:
+        if 40 <= len(text) <= 800 and _link_density(element, text) < 0.3 and not _in_teaser(element):
             position = _position(element)
             candidates.append((position <= after, position, text))
     return min(candidates)[2] if candidates else None
+
+
+_TEASER_MAX_CHARS_AROUND = 600
+
+
+def _in_teaser(element: etree._Element) -> bool:
+    """Inside a small card that links another article by its title: a listed article's summary."""
+    node: etree._Element | None = element
+    for _ in range(3):
+        if node is None or len(_text(node)) > _TEASER_MAX_CHARS_AROUND:
+            return False
+        if any(_names_an_article(link) for link in node.iter("a")):
+            return True
+        node = node.getparent()
+    return False
 
 
 # A whole date in an article's URL path: "/2024/10/03/slug", "/2024-10-03-slug", "/20241003/".

@@ -240,7 +240,10 @@ def _is_not_indicator(
     # "Hội nghị Trung ương 4", "Kỳ họp thứ 3", "mức độ 4" - but "ngân sách Trung ương 512,3 tỷ đồng",
     # "kỷ luật 9 tổ chức đảng", "dứt điểm 57 kiến nghị" are figures: a scale word or a unit decides.
     # The cheap tests first: most numbers have a unit, and the phrase tests are then not needed.
-    if reading.kind != "percent" and not (reading.scaled or has_unit) and ph.reference_prefix_re.search(before):
+    if (
+        reading.kind != "percent" and not (reading.scaled or has_unit) and ph.reference_prefix_re.search(before)
+        and not _TOTAL_NUMBER_RE.search(before)  # "tổng số 2.046 nhân viên": a total, not "số 5"
+    ):
         return True
     if _PHONE_CONTEXT_RE.search(before) or ph.ordinal_re.search(before):  # "xếp thứ 9/63 tỉnh": a rank
         return True
@@ -289,6 +292,7 @@ def _is_not_indicator(
     return False
 
 
+_TOTAL_NUMBER_RE = re.compile(r"(?:^|\s)tổng\s+số\s*$")
 # Before the second date of a span: "từ 30/4 đến 1/5", "30/4 - 1/5".
 _DATE_SPAN_BEFORE_RE = re.compile(r"\d{1,2}/\d{1,2}\s*(?:đến|tới|[-–])\s*$")
 _PER_ONE_RE = re.compile(r"(?:^|\s)(?:trên|mỗi|cho)\s*$")

@@ -175,10 +175,14 @@ def _position_after(text: str, folded: str, end: int, ph: Phrases) -> str | None
         return None
     start = match.end()
     parts: list[str] = []
-    while ph.position_head_re.match(folded, start):
-        stop, by_predicate = _part_end(text, folded, start, ph)
+    while ph.position_head_re.match(folded, start) or (parts and _place_end(text, start) is not None):
+        place = None if ph.position_head_re.match(folded, start) else _place_end(text, start)
+        if place is None:
+            stop, by_predicate = _part_end(text, folded, start, ph)
+        else:
+            stop, by_predicate = place, not _COMMA_RE.match(text, place)
         part = text[start:stop]
-        if parts and _ends_with_name(part, ph):
+        if parts and place is None and _ends_with_name(part, ph):
             break  # the next official's position and name: "..., Phó Chủ tịch UBND tỉnh Trần Văn B"
         parts.append(" ".join(part.split()))
         more = _COMMA_RE.match(text, stop)
@@ -186,6 +190,24 @@ def _position_after(text: str, folded: str, end: int, ph: Phrases) -> str | None
             break
         start = more.end()
     return ", ".join(p for p in parts if p) or None
+
+
+# The place a position's body is in, after a comma: "Trạm trưởng Trạm Y tế xã Thuận Hòa, huyện Vị Xuyên".
+_PLACE_WORD_RE = re.compile(r"(?:huyện|tỉnh|xã|thành phố|thị xã|quận|phường|thị trấn)(?=\s)")
+_NEXT_WORD_RE = re.compile(r"\s+(\w+)")
+
+
+def _place_end(text: str, start: int) -> int | None:
+    """Where "huyện Vị Xuyên" (a unit word and a capitalised name) starting at start ends, if it does."""
+    match = _PLACE_WORD_RE.match(text, start)
+    if match is None:
+        return None
+    end = None
+    for word in _NEXT_WORD_RE.finditer(text, match.end()):
+        if word.start() != (end or match.end()) or not word.group(1)[0].isupper():
+            break
+        end = word.end()
+    return end
 
 
 def find(texts: list[str], author: str | None = None, ph: Phrases | None = None) -> list[dict[str, Any]]:

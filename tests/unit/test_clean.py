@@ -800,3 +800,23 @@ def test_highlights_a_meta_row_and_source_lines_are_not_text():
     article = _generic(body)
     assert article.paragraphs == [f"{_FILLER} Đoạn {i}." for i in range(3)]
     assert article.published == "2024-01-16"
+
+
+# --- layouts of the seventeenth and eighteenth held-out rounds ------------------------------------------
+
+def test_a_class_that_switches_a_part_off_does_not_name_it():
+    body = ("<div class='jeg_inner_content'><div class='entry-content no-share'><div class='content-inner'>"
+            + "".join(f"<p>{_FILLER} Đoạn {i}.</p>" for i in range(3)) + "</div></div>"
+            "<div class='jeg_share_bottom'><a href='#'>Facebook</a></div></div>")
+    assert _generic(body).paragraphs == [f"{_FILLER} Đoạn {i}." for i in range(3)]
+
+
+def test_a_listed_articles_summary_is_not_the_lead():
+    related = ("<div class='more-posts'><div class='card'><a href='/r'>Tỉnh Đoàn ra quân chiến dịch thanh niên tình nguyện hè</a>"
+               "<p class='post-summary'>Sáng 15/6, Tỉnh Đoàn tổ chức lễ ra quân chiến dịch thanh niên tình nguyện hè năm 2024.</p></div></div>")
+    body = ("<article><h1>Tổng kết chiến dịch thanh niên tình nguyện hè</h1><div class='post-body'>"
+            "<p><strong>Chiều 17/9, Ban Thường vụ Tỉnh Đoàn tổng kết chiến dịch thanh niên tình nguyện hè năm 2024 với hơn 3.000 đoàn viên.</strong></p>"
+            + "".join(f"<p>{_FILLER} Đoạn {i}.</p>" for i in range(3)) + f"</div></article>{related}")
+    article = _generic(body)
+    assert article.summary == "Chiều 17/9, Ban Thường vụ Tỉnh Đoàn tổng kết chiến dịch thanh niên tình nguyện hè năm 2024 với hơn 3.000 đoàn viên."
+    assert article.paragraphs == [f"{_FILLER} Đoạn {i}." for i in range(3)]

@@ -639,3 +639,12 @@ def test_an_honorific_opening_the_sentence_is_not_part_of_the_name():
 )
 def test_bases_grades_counted_districts_and_date_spans(text, values):
     assert [i["value"] for i in _one(text)] == values
+
+
+# --- rules of the seventeenth and eighteenth held-out rounds --------------------------------------------
+
+def test_a_place_after_the_position_belongs_to_it_and_a_total_number_is_a_count():
+    people = parse_article(CleanArticle(paragraphs=[
+        "Bác sĩ Hoàng Văn Sính, Trạm trưởng Trạm Y tế xã Thuận Hòa, huyện Vị Xuyên khám bệnh cho người dân."]))["people"]
+    assert people == [{"name": "Hoàng Văn Sính", "position": "Trạm trưởng Trạm Y tế xã Thuận Hòa, huyện Vị Xuyên"}]
+    assert [i["value"] for i in _one("Thôn, bản có nhân viên y tế với tổng số 2.046 nhân viên y tế.")] == [2046]
