@@ -1563,8 +1563,35 @@ def _read_body(container: etree._Element, profile: dict[str, Any], seen_titles: 
     return body
 
 
+# A body this short from the generic cleaner is taken for a sign that a noise rule removed the article's
+# own wrapper ("entry-content no-share"): the page is read again without the generic noise rules.
+_THIN_BODY_CHARS = 200
+
+
 def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None = None) -> CleanArticle:
     """The article in a page, using the site profile's selectors where there is one."""
+    if profile:
+        return _clean(html, profile, url)
+    try:
+        article = _clean(html, None, url)
+    except UnreadablePage as exc:
+        if not str(exc).startswith("no article text"):
+            raise
+        try:
+            return _clean(html, None, url, generic_noise=False)
+        except UnreadablePage:
+            raise exc from None
+    if sum(map(len, article.paragraphs)) < _THIN_BODY_CHARS:
+        try:
+            again = _clean(html, None, url, generic_noise=False)
+        except UnreadablePage:
+            return article
+        if sum(map(len, again.paragraphs)) > sum(map(len, article.paragraphs)):
+            return again
+    return article
+
+
+def _clean(html: str, profile: dict[str, Any] | None, url: str | None, generic_noise: bool = True) -> CleanArticle:
     root = _parse(html)
     profile = profile or {}
     bp = _boilerplate()
@@ -1635,7 +1662,8 @@ def clean_html(html: str, profile: dict[str, Any] | None = None, url: str | None
         found = _select(root, profile["body"])
         container = found[0] if found else None
     if container is None:
-        _remove_generic_noise(root, attributes)
+        if generic_noise:
+            _remove_generic_noise(root, attributes)
         container = _find_container(root)
     _drop_boxes(root, container)
     _drop_data_tables(container)

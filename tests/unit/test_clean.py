@@ -820,3 +820,10 @@ def test_a_listed_articles_summary_is_not_the_lead():
     article = _generic(body)
     assert article.summary == "Chiều 17/9, Ban Thường vụ Tỉnh Đoàn tổng kết chiến dịch thanh niên tình nguyện hè năm 2024 với hơn 3.000 đoàn viên."
     assert article.paragraphs == [f"{_FILLER} Đoạn {i}." for i in range(3)]
+
+
+def test_a_page_whose_text_a_noise_rule_took_is_read_again_without_the_rules():
+    body = ("<div class='main'><div class='post tags-enabled'><h1>Kết nạp 1.236 đảng viên mới</h1>"
+            + "".join(f"<p>{_FILLER} Đoạn {i}.</p>" for i in range(3)) + "</div>"
+            "<div class='sidebar'>" + "".join(f"<p><a href='/t{i}'>{_FILLER[:60]} {i}</a></p>" for i in range(12)) + "</div></div>")
+    assert _generic(body).paragraphs == [f"{_FILLER} Đoạn {i}." for i in range(3)]
