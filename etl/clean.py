@@ -935,13 +935,16 @@ def _sibling(siblings: Iterator[etree._Element]) -> etree._Element | None:
     return None
 
 
+_WORD_WITH_LETTER_RE = re.compile(r"\S*[^\W_]\S*")
+
+
 def _names_an_article(link: etree._Element) -> bool:
     """A link whose text is long enough to be an article's or a document's title."""
     text = _text(link)
     if len(text) < _LISTED_TITLE_MIN_CHARS:
         return False
     # Words, not dashes: "Kinh tế - Xã hội" is a section of four words.
-    return sum(1 for word in text.split() if any(ch.isalnum() for ch in word)) >= _LISTED_TITLE_MIN_WORDS
+    return len(_WORD_WITH_LETTER_RE.findall(text)) >= _LISTED_TITLE_MIN_WORDS
 
 
 _TEXT_NODES = etree.XPath("//body//text()[normalize-space(.) = $wanted]")
@@ -1009,14 +1012,42 @@ def _generic_summary(scan: "_Scan", after: tuple[int, ...]) -> str | None:
 _TEASER_MAX_CHARS_AROUND = 600
 
 
-def _in_teaser(element: etree._Element) -> bool:
-    """Inside a small card that links another article by its title: a listed article's summary."""
+_TEASER_SUMMARY_MAX_CHARS = 300
+
+
+def _card_verdict(node: etree._Element) -> bool | None:
+    """True for a card: one article's link (perhaps twice, on its image and its title) and a short
+    summary; False for a block too big, or linking several articles; None for neither yet."""
+    if len(_text_content(node)) > 2 * _TEASER_MAX_CHARS_AROUND:
+        return False
+    text = _text(node)
+    if len(text) > _TEASER_MAX_CHARS_AROUND:
+        return False
+    links = [link for link in node.iter("a") if _names_an_article(link)]
+    if not links:
+        return None
+    if len({link.get("href") for link in links}) > 1 or node.find(".//h1") is not None:
+        return False
+    # One summary: an article's own short text has two paragraphs or more.
+    paragraphs = sum(1 for p in node.iter("p") if len(_text_content(p).strip()) >= 25)
+    return paragraphs <= 1 and len(text) - len(_text(links[0])) <= _TEASER_SUMMARY_MAX_CHARS
+
+
+def _in_teaser(element: etree._Element, cards: dict[etree._Element, bool | None] | None = None) -> bool:
+    """Inside a small card that links another article by its title: a listed article's summary.
+    cards: what is known of elements already looked at (True a card, False too big to be one, None
+    neither), shared by the calls of one page."""
+    cards = {} if cards is None else cards
     node: etree._Element | None = element
     for _ in range(3):
-        if node is None or len(_text(node)) > _TEASER_MAX_CHARS_AROUND:
+        if node is None:
             return False
-        if any(_names_an_article(link) for link in node.iter("a")):
-            return True
+        verdict = cards.get(node, ...)
+        if verdict is ...:
+            verdict = _card_verdict(node)
+            cards[node] = verdict
+        if verdict is not None:
+            return verdict
         node = node.getparent()
     return False
 
@@ -1189,6 +1220,7 @@ def _find_container(root: etree._Element) -> etree._Element:
     grown to an ancestor that holds much more of it."""
     scores: dict[etree._Element, float] = {}
     owned: dict[etree._Element, float] = {}
+    cards: dict[etree._Element, bool | None] = {}
     nesting = _nesting(root)
     for paragraph in root.iter("p", "td", "div", "pre", "li"):
         if paragraph.tag in ("div", "td", "li") and paragraph in nesting:
@@ -1203,6 +1235,8 @@ def _find_container(root: etree._Element) -> etree._Element:
         score = max(0.0, len(text) - 2 * links) + 10 * text.count(",")
         if score <= 0:  # a menu item or a related link
             continue
+        if len(text) <= _TEASER_MAX_CHARS_AROUND and _in_teaser(paragraph, cards):
+            continue  # a listed article's summary in its card, beside the link to it
         scores[owner] = scores.get(owner, 0.0) + score
         grand = owner.getparent()
         if grand is not None:

@@ -827,3 +827,26 @@ def test_a_page_whose_text_a_noise_rule_took_is_read_again_without_the_rules():
             + "".join(f"<p>{_FILLER} Đoạn {i}.</p>" for i in range(3)) + "</div>"
             "<div class='sidebar'>" + "".join(f"<p><a href='/t{i}'>{_FILLER[:60]} {i}</a></p>" for i in range(12)) + "</div></div>")
     assert _generic(body).paragraphs == [f"{_FILLER} Đoạn {i}." for i in range(3)]
+
+
+# --- layouts of the nineteenth and twentieth held-out rounds --------------------------------------------
+
+def test_summaries_in_cards_of_other_articles_do_not_grow_the_container():
+    cards = "".join(f"<div class='item'><a href='/t{i}'>Lạng Sơn nâng cao chất lượng tổ chức cơ sở đảng số {i}</a>"
+                    f"<p>(ĐCSVN) - {_FILLER} Tin khác {i}.</p></div>" for i in range(12))
+    body = ("<div class='page'><div class='post'><h1>Nâng cao chất lượng tổ chức cơ sở đảng</h1><div class='post-content'>"
+            + "".join(f"<p>{_FILLER} Đoạn {i}.</p>" for i in range(3)) + f"</div></div><div class='list'>{cards}</div></div>")
+    assert _generic(body).paragraphs == [f"{_FILLER} Đoạn {i}." for i in range(3)]
+
+
+def test_a_short_article_beside_one_related_link_is_not_a_card():
+    body = ("<div class='post'><h2>Trao 50 suất quà cho hộ nghèo</h2><div class='text'>"
+            "<p>Sáng 5/12, Huyện ủy trao 50 suất quà cho hộ nghèo xã Tân Phú, mỗi suất 500.000 đồng.</p>"
+            "<p>Tổng kinh phí 25 triệu đồng do các doanh nghiệp trên địa bàn ủng hộ.</p>"
+            "<p>Xem thêm: <a href='/x'>Huyện ủy Tân Phú trao quà Tết cho gia đình chính sách năm 2024</a></p></div></div>")
+    assert _generic(body).paragraphs[:2] == [
+        "Sáng 5/12, Huyện ủy trao 50 suất quà cho hộ nghèo xã Tân Phú, mỗi suất 500.000 đồng.",
+        "Tổng kinh phí 25 triệu đồng do các doanh nghiệp trên địa bàn ủng hộ.",
+    ]
+    first = next(clean._parse(body).iter("p"))
+    assert not clean._in_teaser(first)

@@ -648,3 +648,7 @@ def test_a_place_after_the_position_belongs_to_it_and_a_total_number_is_a_count(
         "Bác sĩ Hoàng Văn Sính, Trạm trưởng Trạm Y tế xã Thuận Hòa, huyện Vị Xuyên khám bệnh cho người dân."]))["people"]
     assert people == [{"name": "Hoàng Văn Sính", "position": "Trạm trưởng Trạm Y tế xã Thuận Hòa, huyện Vị Xuyên"}]
     assert [i["value"] for i in _one("Thôn, bản có nhân viên y tế với tổng số 2.046 nhân viên y tế.")] == [2046]
+
+
+def test_a_category_number_is_not_a_count():
+    assert [i["value"] for i in _one("Bồi dưỡng kiến thức quốc phòng cho 2.418 cán bộ đối tượng 3, 4 trong năm.")] == [2418]
