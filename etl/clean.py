@@ -631,7 +631,26 @@ def _drop_data_tables(container: etree._Element) -> None:
         rows = [row for row in table.iter("tr") if len(row.findall("td") + row.findall("th")) >= 2]
         cells = [cell for row in rows for cell in (*row.findall("td"), *row.findall("th"))]
         if len(rows) >= 2 and all(len(_text(cell)) <= _DATA_CELL_MAX_CHARS for cell in cells):
+            # With its title on the line above it ("KẾT QUẢ MỘT SỐ CHỈ TIÊU 6 THÁNG ĐẦU NĂM 2024"), the
+            # table's own wrapper ("<div class=table-responsive>") in between.
+            block = table
+            while block.getparent() is not None and block.getparent() is not container and len(block.getparent()) == 1:
+                block = block.getparent()
+            heading = block.getprevious()
+            if heading is not None and isinstance(heading.tag, str) and _is_table_title(heading):
+                _remove(heading)
             _remove(table)
+
+
+_TABLE_TITLE_MAX_CHARS = 150
+
+
+def _is_table_title(element: etree._Element) -> bool:
+    """A short line in capitals or in bold, not a sentence: the title of the table below it."""
+    text = _text(element)
+    if not text or len(text) > _TABLE_TITLE_MAX_CHARS or _SENTENCE_END_RE.search(text):
+        return False
+    return text.isupper() or _is_bold_only(element)
 
 
 def _is_box_item(element: etree._Element) -> bool:
@@ -715,6 +734,8 @@ def parse_date(text: str | None) -> str | None:
         for match in pattern.finditer(text):
             a, b, c = (int(g) for g in match.groups())
             year, month, day = (a, b, c) if a > 31 else (c, b, a)
+            if month > 12 and day <= 12 and a <= 31:
+                month, day = day, month  # an English month-first date: "06/17/2024"
             try:
                 return date(year, month, day).isoformat()
             except ValueError:
@@ -961,12 +982,16 @@ def _carrier(root: etree._Element, text: str | None) -> etree._Element | None:
     return found[0].getparent() if found else None
 
 
+# The date a listed document was issued or takes effect: "Ngày ban hành: 01/10/2024".
+_DOCUMENT_DATE_RE = re.compile(r"^\W*(?:ngày ban hành|ban hành|ngày hiệu lực|hiệu lực|ngày ký)\b", re.IGNORECASE)
+
+
 def _short_date(element: etree._Element) -> str | None:
     """The date of an element whose whole text is a short date line (not today's date in the header)."""
     if not isinstance(element.tag, str):
         return None
     text = _text(element)
-    if not text or _boilerplate().clock_re.match(text):
+    if not text or _boilerplate().clock_re.match(text) or _DOCUMENT_DATE_RE.match(text):
         return None
     if len(text) > _DATE_LINE_MAX_CHARS:
         posted = _POSTED_RE.search(text) if len(text) <= _BYLINE_MAX_CHARS else None
@@ -995,12 +1020,17 @@ _SUMMARY_HINT_RE = re.compile(r"sapo|lead|summary|tomtat|trichdan|trichyeu|descr
 _NOT_SUMMARY_RE = re.compile(r"site-(?:description|header|branding|footer)|masthead|logo|brand|slogan|footer|menu|nav|widget|sidebar", re.I)
 
 
+def _in_chrome(element: etree._Element) -> bool:
+    """In the site's own parts: its footer, menu, logo or slogan, a widget or a sidebar."""
+    return any(_NOT_SUMMARY_RE.search(f"{node.get('class', '')} {node.get('id', '')}") or node.tag in ("footer", "nav")
+               for node in (element, *element.iterancestors()))
+
+
 def _generic_summary(scan: "_Scan", after: tuple[int, ...]) -> str | None:
     """The sapo of a page without a profile: a lead block marked as such by its class, after the title."""
     candidates = []
     for element in scan.summaries:
-        if any(_NOT_SUMMARY_RE.search(f"{node.get('class', '')} {node.get('id', '')}") or node.tag in ("footer", "nav")
-               for node in (element, *element.iterancestors())):
+        if _in_chrome(element):
             continue
         text = _text(element)
         if 40 <= len(text) <= 800 and _link_density(element, text) < 0.3 and not _in_teaser(element):
@@ -1136,6 +1166,12 @@ def _title_candidates(scan: "_Scan") -> list[etree._Element]:
         if _TITLE_MIN <= len(text) <= _TITLE_MAX and not _boilerplate().box_heading_re.match(text):
             found.append(element)
     return found
+
+
+def _is_big_font(font: etree._Element) -> bool:
+    """<font size="4"> and up, or "+1" and up: a heading in a page of the <font> era."""
+    size = (font.get("size") or "").strip()
+    return size.startswith("+") and size[1:].isdigit() or (size.isdigit() and int(size) >= 4)
 
 
 def _reads_as_headline(text: str) -> bool:
@@ -1323,10 +1359,27 @@ def _scan(root: etree._Element, attributes: _Attributes) -> _Scan:
         if byline:
             scan.bylines.append(element)
     scan.titles = sorted(titles, key=_position) if len(titles) > 1 else list(titles)
-    scan.dates = list(dict.fromkeys(scan.dates))
+    # Fields labelled as the posting date, whatever their class: "<td><label>Ngày xuất bản:</label></td>
+    # <td>08/10/2024 16:45</td>", "Ngày tạo: 16/07/2024", "Created on 06/17/2024"; the row is the date line.
+    for label in _POSTING_LABELS(root):
+        element = label.getparent()
+        row = next(element.iterancestors("tr"), None) if element is not None else None
+        target = row if row is not None and len(_text_content(row)) <= _DATE_LINE_MAX_CHARS else element
+        if target is not None and isinstance(target.tag, str):
+            scan.dates.append(target)
+    scan.dates = sorted(dict.fromkeys(scan.dates), key=_position) if len(scan.dates) > 1 else scan.dates
     scan.summaries = list(dict.fromkeys(scan.summaries))
     scan.bylines = list(dict.fromkeys(scan.bylines))
     return scan
+
+
+_POSTING_LABELS = etree.XPath(
+    "//body//text()[starts-with(normalize-space(translate(., 'NĐCPXTĂ', 'nđcpxtă')), 'ngày tạo')"
+    " or starts-with(normalize-space(translate(., 'NĐCPXTĂ', 'nđcpxtă')), 'ngày xuất bản')"
+    " or starts-with(normalize-space(translate(., 'NĐCPXTĂ', 'nđcpxtă')), 'ngày đăng')"
+    " or starts-with(normalize-space(translate(., 'NĐCPXTĂ', 'nđcpxtă')), 'created on')"
+    " or starts-with(normalize-space(translate(., 'NĐCPXTĂ', 'nđcpxtă')), 'published on')]"
+)
 
 
 def _hints(value: str) -> tuple[bool, bool, bool, bool]:
@@ -1653,7 +1706,8 @@ def _clean(html: str, profile: dict[str, Any] | None, url: str | None, generic_n
     )
     if title and not profile.get("title"):
         # og:title may carry the site's name ("Tên bài - Báo Bình Dương"): the heading it contains is the title.
-        inside = [c for c in candidates if _text(c).casefold() in title.casefold() and len(_text(c)) >= len(title) / 2]
+        inside = [c for c in candidates if _text(c).casefold() in title.casefold() and len(_text(c)) >= len(title) / 2
+                  and not _in_chrome(c)]
         if title_element is None or title_element not in inside:
             title_element = max(inside, key=lambda c: len(_text(c)), default=title_element)
         if title_element is not None and title_element in inside:
@@ -1661,7 +1715,8 @@ def _clean(html: str, profile: dict[str, Any] | None, url: str | None, generic_n
         elif not inside:
             # og:title and <title> name only the site or app ("Đắk Nông Online - Tin tức …"): the page's <h1>
             # is the title, else its first <h2> that is not a section's name ("TIN TỨC - SỰ KIỆN" above it).
-            heading = next((c for c in candidates if c.tag == "h1"), None)
+            # A heading the <title> repeats comes first: the first <h1> may hold the site's logo.
+            heading = title_element if title_element is not None else next((c for c in candidates if c.tag == "h1"), None)
             if heading is None:
                 labels = _menu_labels(links)
                 heading = next((c for c in candidates if c.tag == "h2" and _text(c).casefold() not in labels), None)
@@ -1728,6 +1783,10 @@ def _clean(html: str, profile: dict[str, Any] | None, url: str | None, generic_n
         heading_like = page_title is None and len(rows[0].text) <= _TITLE_MAX and not _LINE_END_RE.search(rows[0].text)
         if title is None and (rows[0].subheading or heading_like) and len(rows) > 1:
             title = rows[0].text  # old table pages: no heading tag, the title is the text's first bold line
+        if title is None:
+            # Older still: the title is set in a big font above the text ("<b><font size=4>…</font></b>").
+            title = next((text for font in root.iter("font") if _is_big_font(font) and _position(font) <= body_at
+                          and _reads_as_headline(text := _text(font))), None)
         rows = [row for row in rows if row.text.casefold() != (title or "").casefold()]
         if before_body and not published:
             published = _date_line(root, _scan(root, attributes) if profile else scan, before_body[-1])

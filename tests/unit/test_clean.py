@@ -850,3 +850,38 @@ def test_a_short_article_beside_one_related_link_is_not_a_card():
     ]
     first = next(clean._parse(body).iter("p"))
     assert not clean._in_teaser(first)
+
+
+# --- layouts of the twenty-first and twenty-second held-out rounds --------------------------------------
+
+def test_a_labelled_posting_date_field_is_a_date_line_and_a_documents_date_is_not():
+    root = clean._parse("<html><body><div><a href='/vb'>Kế hoạch số 325-KH/TU</a><br><span class='vb-date'>Ngày ban hành: "
+                        "01/10/2024</span></div><table><tr><td><label>Ngày xuất bản:</label></td><td><span>08/10/2024 16:45"
+                        "</span></td></tr></table></body></html>")
+    scan = clean._scan(root, clean._Attributes(root))
+    assert [clean._short_date(element) for element in scan.dates] == [None, "2024-10-08"]
+
+
+def test_an_english_month_first_date_and_a_title_in_a_big_font():
+    page = ("<html><head><meta charset='utf-8'><title>Tỉnh ủy Hà Giang - Tin tức</title></head><body><table>"
+            "<tr><td><b><font size='4'>Hà Giang: Tỷ lệ hộ nghèo giảm còn 26,45%</font></b></td></tr>"
+            f"<tr><td><font size='2'>{_FILLER}<br><br>{_FILLER} Hai.</font></td></tr>"
+            "<tr><td>Created on 06/17/2024 03:45:12 PM</td></tr></table></body></html>")
+    article = clean_html(page)
+    assert (article.title, article.published) == ("Hà Giang: Tỷ lệ hộ nghèo giảm còn 26,45%", "2024-06-17")
+
+
+def test_a_tables_title_and_the_reading_time_are_not_text():
+    table = ("<p class='text-center'><strong>KẾT QUẢ MỘT SỐ CHỈ TIÊU 6 THÁNG ĐẦU NĂM 2024</strong></p><div class='table-responsive'>"
+             "<table><tr><th>Chỉ tiêu</th><th>Kế hoạch</th></tr><tr><td>Việc làm</td><td>28.000</td></tr></table></div>")
+    article = clean_html(_article(f"<p>5 phút đọc</p><p>{_FILLER}</p>{table}<p>{_FILLER} Hai.</p>"))
+    assert article.paragraphs == [_FILLER, f"{_FILLER} Hai."]
+
+
+def test_the_site_name_in_the_footer_is_not_the_title():
+    page = ("<html><head><meta charset='utf-8'><title>Lâm Đồng: Thu ngân sách 10 tháng đạt 86,4% dự toán - Cổng thông tin "
+            "điện tử tỉnh Lâm Đồng</title><meta property='og:title' content='Cổng thông tin điện tử tỉnh Lâm Đồng'></head><body>"
+            "<h1 class='logo'><a href='/'>Cổng thông tin điện tử tỉnh Lâm Đồng</a></h1><h1 class='article-title'>Lâm Đồng: Thu "
+            f"ngân sách 10 tháng đạt 86,4% dự toán</h1><div class='content'><p>{_FILLER}</p><p>{_FILLER}</p></div>"
+            "<footer><p class='footer-title'>CỔNG THÔNG TIN ĐIỆN TỬ TỈNH LÂM ĐỒNG</p></footer></body></html>")
+    assert clean_html(page).title == "Lâm Đồng: Thu ngân sách 10 tháng đạt 86,4% dự toán"
