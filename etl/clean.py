@@ -856,7 +856,8 @@ def _date_line(root: etree._Element, scan: "_Scan", title: etree._Element | None
     """
     anchor = title if title is not None else next(root.iter("h1"), None)
     steps_up = _steps_up(anchor)
-    candidates: list[tuple[int, bool, etree._Element]] = [(_distance(element, steps_up), True, element) for element in scan.dates]
+    dated = dict.fromkeys([*scan.dates, *_labelled_dates(root)])
+    candidates: list[tuple[int, bool, etree._Element]] = [(_distance(element, steps_up), True, element) for element in dated]
     if anchor is not None:
         # The title's next siblings, or its wrapper's ("<div class=title><h1>..</h1></div><div>15/03/2024</div>").
         following = list(anchor.itersiblings())[:3]
@@ -1048,12 +1049,16 @@ _TEASER_SUMMARY_MAX_CHARS = 300
 def _card_verdict(node: etree._Element) -> bool | None:
     """True for a card: one article's link (perhaps twice, on its image and its title) and a short
     summary; False for a block too big, or linking several articles; None for neither yet."""
-    if len(_text_content(node)) > 2 * _TEASER_MAX_CHARS_AROUND:
+    raw = _text_content(node)
+    if len(raw) > 2 * _TEASER_MAX_CHARS_AROUND:
         return False
-    text = _text(node)
+    anchors = list(node.iter("a"))
+    if not anchors:
+        return None if len(raw) <= _TEASER_MAX_CHARS_AROUND or len(normalise(raw)) <= _TEASER_MAX_CHARS_AROUND else False
+    text = normalise(raw)
     if len(text) > _TEASER_MAX_CHARS_AROUND:
         return False
-    links = [link for link in node.iter("a") if _names_an_article(link)]
+    links = [link for link in anchors if _names_an_article(link)]
     if not links:
         return None
     if len({link.get("href") for link in links}) > 1 or node.find(".//h1") is not None:
@@ -1359,27 +1364,37 @@ def _scan(root: etree._Element, attributes: _Attributes) -> _Scan:
         if byline:
             scan.bylines.append(element)
     scan.titles = sorted(titles, key=_position) if len(titles) > 1 else list(titles)
-    # Fields labelled as the posting date, whatever their class: "<td><label>Ngày xuất bản:</label></td>
-    # <td>08/10/2024 16:45</td>", "Ngày tạo: 16/07/2024", "Created on 06/17/2024"; the row is the date line.
-    for label in _POSTING_LABELS(root):
-        element = label.getparent()
-        row = next(element.iterancestors("tr"), None) if element is not None else None
-        target = row if row is not None and len(_text_content(row)) <= _DATE_LINE_MAX_CHARS else element
-        if target is not None and isinstance(target.tag, str):
-            scan.dates.append(target)
-    scan.dates = sorted(dict.fromkeys(scan.dates), key=_position) if len(scan.dates) > 1 else scan.dates
+    scan.dates = list(dict.fromkeys(scan.dates))
     scan.summaries = list(dict.fromkeys(scan.summaries))
     scan.bylines = list(dict.fromkeys(scan.bylines))
     return scan
 
 
-_POSTING_LABELS = etree.XPath(
-    "//body//text()[starts-with(normalize-space(translate(., 'NĐCPXTĂ', 'nđcpxtă')), 'ngày tạo')"
-    " or starts-with(normalize-space(translate(., 'NĐCPXTĂ', 'nđcpxtă')), 'ngày xuất bản')"
-    " or starts-with(normalize-space(translate(., 'NĐCPXTĂ', 'nđcpxtă')), 'ngày đăng')"
-    " or starts-with(normalize-space(translate(., 'NĐCPXTĂ', 'nđcpxtă')), 'created on')"
-    " or starts-with(normalize-space(translate(., 'NĐCPXTĂ', 'nđcpxtă')), 'published on')]"
+# Text nodes that may label a posting date (a cheap substring test in libxml2; _POSTING_LABEL_RE decides).
+_POSTING_LABEL_NODES = etree.XPath(
+    "//body//text()[contains(., 'gày tạo') or contains(., 'gày xuất bản') or contains(., 'gày đăng')"
+    " or contains(., 'reated on') or contains(., 'ublished on')]"
 )
+_POSTING_LABEL_HINTS = ("gày tạo", "gày xuất bản", "gày đăng", "reated on", "ublished on")
+_POSTING_LABEL_RE = re.compile(r"^\s*(?:ngày tạo|ngày xuất bản|ngày đăng|created on|published on)\b", re.IGNORECASE)
+
+
+def _labelled_dates(root: etree._Element) -> list[etree._Element]:
+    """Fields labelled as the posting date, whatever their class: "<td><label>Ngày xuất bản:</label></td>
+    <td>08/10/2024 16:45</td>", "Ngày tạo: 16/07/2024", "Created on 06/17/2024": the row is the date line."""
+    text = _text_content(root)
+    if not any(label in text for label in _POSTING_LABEL_HINTS):
+        return []
+    found = []
+    for label in _POSTING_LABEL_NODES(root):
+        element = label.getparent()
+        if element is None or not _POSTING_LABEL_RE.match(label):
+            continue
+        row = next(element.iterancestors("tr"), None)
+        target = row if row is not None and len(_text_content(row)) <= _DATE_LINE_MAX_CHARS else element
+        if isinstance(target.tag, str):
+            found.append(target)
+    return found
 
 
 def _hints(value: str) -> tuple[bool, bool, bool, bool]:
