@@ -858,8 +858,8 @@ def test_a_labelled_posting_date_field_is_a_date_line_and_a_documents_date_is_no
     root = clean._parse("<html><body><div><a href='/vb'>Kế hoạch số 325-KH/TU</a><br><span class='vb-date'>Ngày ban hành: "
                         "01/10/2024</span></div><table><tr><td><label>Ngày xuất bản:</label></td><td><span>08/10/2024 16:45"
                         "</span></td></tr></table></body></html>")
-    scan = clean._scan(root, clean._Attributes(root))
-    assert [clean._short_date(element) for element in scan.dates] == [None, "2024-10-08"]
+    dated = [*clean._scan(root, clean._Attributes(root)).dates, *clean._labelled_dates(root)]
+    assert [clean._short_date(element) for element in dated] == [None, "2024-10-08"]
 
 
 def test_an_english_month_first_date_and_a_title_in_a_big_font():
