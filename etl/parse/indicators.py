@@ -267,7 +267,9 @@ def _is_not_indicator(
         is_day_month = isinstance(num, int) and isinstance(den, int) and 1 <= num <= 31 and 1 <= den <= 12
         # "9/9 quận, huyện" counts districts: an administrative unit after it is a unit too.
         # The second date of a span is a date whatever follows it: "từ 30/4 đến 1/5 tỉnh đón …".
-        counted = (has_unit or (unit is not None and ph.admin_re.fullmatch(unit) is not None)) and not _DATE_SPAN_BEFORE_RE.search(before)
+        counted = (
+            has_unit or (unit is not None and ph.admin_re.fullmatch(unit) is not None)
+        ) and not _DATE_SPAN_BEFORE_RE.search(before)
         return is_day_month and bool(ph.day_word_re.search(before) or not counted)
     if reading.kind == "count":
         value = reading.raw_value
