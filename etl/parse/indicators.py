@@ -284,6 +284,9 @@ def _is_not_indicator(
         # to accidents nor "2,5 triệu ngày công" (a unit of its own).
         if not has_unit and plain and value < 100 and ph.time_unit_re.match(folded, reading.after):
             return True
+        # A class the counted things belong to, not an amount: "62 doanh nghiệp có từ 50 lao động trở lên".
+        if _CLASS_BEFORE_RE.search(before) and _CLASS_AFTER_RE.match(folded, reading.after):
+            return True
         # The basis of a rate, not an amount: "giá trị sản xuất trên 1 ha đất canh tác đạt 150 triệu đồng".
         if plain and raw == "1" and _PER_ONE_RE.search(before) and _is_measure(unit, ph):
             return True
@@ -294,6 +297,8 @@ def _is_not_indicator(
     return False
 
 
+_CLASS_BEFORE_RE = re.compile(r"\d[\d.,]*\s+[^\d,;.:()]{1,30}\s+có\s+(?:từ|trên|dưới)\s*$")
+_CLASS_AFTER_RE = re.compile(r"[^\d,;.()]{0,30}?(?:trở lên|trở xuống)")
 _TOTAL_NUMBER_RE = re.compile(r"(?:^|\s)tổng\s+số\s*$")
 # Before the second date of a span: "từ 30/4 đến 1/5", "30/4 - 1/5".
 _DATE_SPAN_BEFORE_RE = re.compile(r"\d{1,2}/\d{1,2}\s*(?:đến|tới|[-–])\s*$")

@@ -652,3 +652,8 @@ def test_a_place_after_the_position_belongs_to_it_and_a_total_number_is_a_count(
 
 def test_a_category_number_is_not_a_count():
     assert [i["value"] for i in _one("Bồi dưỡng kiến thức quốc phòng cho 2.418 cán bộ đối tượng 3, 4 trong năm.")] == [2418]
+
+
+def test_a_class_of_the_counted_things_is_not_a_figure():
+    assert [i["value"] for i in _one("Vẫn còn 62 doanh nghiệp có từ 50 lao động trở lên nhưng chưa có đảng viên.")] == [62]
+    assert [(i["value"], i["qualifier"]) for i in _one("Kết nạp từ 50 đảng viên trở lên.")] == [(50, "min")]
