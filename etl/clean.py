@@ -767,7 +767,12 @@ def _is_date_line(text: str) -> bool:
     beside its section ("Thứ Ba, 12/11/2024 | Xây dựng Đảng")."""
     if len(text) > _DATE_LINE_MAX_CHARS:
         return False
-    return any(parse_date(part) and len(_DATE_LINE_FILLER_RE.sub(" ", part).split()) <= 1 for part in _DATE_LINE_PARTS_RE.split(text)[:3])
+    return any(parse_date(part) and _words_besides_date(part) <= 1 for part in _DATE_LINE_PARTS_RE.split(text)[:3])
+
+
+def _words_besides_date(text: str) -> int:
+    """How many words a line holds besides its date, weekday, time and the like."""
+    return len(_DATE_LINE_FILLER_RE.sub(" ", text).split())
 
 
 # A meta row: a whole date beside a byline or a section, no sentence ("Bài, ảnh: Ngọc Trâm Thứ ba, 16/01/2024 06:30").
@@ -777,7 +782,7 @@ _META_LINE_MAX_WORDS = 5
 def _is_meta_line(text: str) -> bool:
     if len(text) > _DATE_LINE_MAX_CHARS or _SENTENCE_END_RE.search(text) or not parse_date(text):
         return False
-    return len(_DATE_LINE_FILLER_RE.sub(" ", text).split()) <= _META_LINE_MAX_WORDS
+    return _words_besides_date(text) <= _META_LINE_MAX_WORDS
 
 
 # What separates a date from the section beside it: "Thứ Ba, 12/11/2024 | Xây dựng Đảng", "Tin hoạt động · 21.10.2024".
@@ -1206,8 +1211,8 @@ def _title_carrier(root: etree._Element, page_title: str) -> etree._Element | No
         tail = page_title[match.end() :]
         if len(tail) < _TITLE_MIN:
             break
-        found = _carrier(root, tail)
-        if found is not None and found.tag not in ("title", "head"):
+        found = _carrier(root, tail)  # a text node in <body>: never the <title> itself
+        if found is not None:
             return found
     return None
 
@@ -1370,13 +1375,14 @@ def _scan(root: etree._Element, attributes: _Attributes) -> _Scan:
     return scan
 
 
-# Text nodes that may label a posting date (a cheap substring test in libxml2; _POSTING_LABEL_RE decides).
+# What labels a posting-date field, written once: the XPath finds text nodes holding one (a cheap
+# substring test in libxml2, the first letter left out so "Ngày" and "ngày" both match), the regex decides.
+_POSTING_LABELS = ("ngày tạo", "ngày xuất bản", "ngày đăng", "created on", "published on")
+_POSTING_LABEL_HINTS = tuple(label[1:] for label in _POSTING_LABELS)
 _POSTING_LABEL_NODES = etree.XPath(
-    "//body//text()[contains(., 'gày tạo') or contains(., 'gày xuất bản') or contains(., 'gày đăng')"
-    " or contains(., 'reated on') or contains(., 'ublished on')]"
+    "//body//text()[" + " or ".join(f"contains(., '{hint}')" for hint in _POSTING_LABEL_HINTS) + "]"
 )
-_POSTING_LABEL_HINTS = ("gày tạo", "gày xuất bản", "gày đăng", "reated on", "ublished on")
-_POSTING_LABEL_RE = re.compile(r"^\s*(?:ngày tạo|ngày xuất bản|ngày đăng|created on|published on)\b", re.IGNORECASE)
+_POSTING_LABEL_RE = re.compile(rf"^\s*(?:{'|'.join(_POSTING_LABELS)})\b", re.IGNORECASE)
 
 
 def _labelled_dates(root: etree._Element) -> list[etree._Element]:
@@ -1746,11 +1752,15 @@ def _clean(html: str, profile: dict[str, Any] | None, url: str | None, generic_n
     date_anchor = title_element if title_element is not None else _carrier(root, title or page_title)
     if date_anchor is None:
         date_anchor = next(root.iter("h1"), None)
+    # A profile's page is scanned for dates only when needed (its date selector found none).
+    def dated_scan() -> _Scan:
+        return _scan(root, attributes) if profile else scan
+
     # Without a title to measure from, the date line waits for the title found above the body.
     published = (
         parse_date(_first_text(root, profile.get("date")))
         or _meta_date(root, attributes)
-        or (_date_line(root, _scan(root, attributes) if profile else scan, date_anchor) if date_anchor is not None else None)
+        or (_date_line(root, dated_scan(), date_anchor) if date_anchor is not None else None)
     )
     author_elements = _select(root, profile.get("author"))
     author_lines = [line for el in author_elements for line in _lines(el)]
@@ -1804,9 +1814,9 @@ def _clean(html: str, profile: dict[str, Any] | None, url: str | None, generic_n
                           and _reads_as_headline(text := _text(font))), None)
         rows = [row for row in rows if row.text.casefold() != (title or "").casefold()]
         if before_body and not published:
-            published = _date_line(root, _scan(root, attributes) if profile else scan, before_body[-1])
+            published = _date_line(root, dated_scan(), before_body[-1])
     if not published and date_anchor is None:
-        published = _date_line(root, _scan(root, attributes) if profile else scan, None)
+        published = _date_line(root, dated_scan(), None)
     title = title or (_strip_site_name(page_title) if page_title else None)
     if not rows:
         raise UnreadablePage(f"no article text found{' at ' + url if url else ''}")

@@ -74,7 +74,7 @@ def _name_in_run(run: list[str], ph: Phrases, after_honorific: bool = False) -> 
 
 # "đồng chí", "ông", "bà" right before a name: its position, if any, is written after it.
 _HONORIFICS = frozenset({"ông", "bà", "anh", "chị"})
-_HONORIFIC_BEFORE_RE = re.compile(r"(?:^|\s)(?:đồng chí|đ/c|ông|bà|anh|chị)\s*$")
+_HONORIFIC_BEFORE_RE = re.compile(rf"(?:^|\s)(?:đồng chí|đ/c|{'|'.join(sorted(_HONORIFICS))})\s*$")
 _HONORIFIC_RE = re.compile(r"(?:^|\s)(?:đồng chí|đ/c|ông|bà)\s", re.IGNORECASE)
 # Bodies named by a place: two capitalised words right after one are the place, not a person
 # ("Bí thư Huyện ủy Văn Chấn", "Chủ tịch UBND huyện Hà Quảng"); officials' names have three or more
