@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 import yaml
 
@@ -44,6 +45,26 @@ def fold_slice(text: str, folded: str | None, start: int, end: int) -> str:
     return fold(text[start:end])
 
 
+def fold_slicer(text: str, folded: str) -> Callable[[int, int], str]:
+    """fold_slice(text, folded or None, start, end) as a function of (start, end), for the many slices of one
+    text: the positions fold_slice must look at are found once, and a slice with no end at one of them is
+    cut straight out of folded (fold_slice's tests all need a tone pair at start - 1, end - 1 or end - 2)."""
+    if not foldable_by_slices(text, folded):
+        return lambda start, end: fold(text[start:end])
+    near_pair = set()
+    for pair in _TONE_PAIR_RE.finditer(text.lower()):  # pairs cannot overlap: none starts with a toned vowel
+        near_pair.update((pair.start() + 1, pair.end()))
+    if not near_pair:
+        return lambda start, end: folded[start:end]
+
+    def cut(start: int, end: int) -> str:
+        if start in near_pair or end in near_pair:
+            return fold_slice(text, folded, start, end)
+        return folded[start:end]
+
+    return cut
+
+
 # Old-style tone placement on the first vowel of "oa", "oe", "uy" and its new-style equivalent.
 # Every pair has the same length, so offsets in folded text are offsets in the original.
 _TONE_PLACEMENT = {
@@ -53,6 +74,8 @@ _TONE_PLACEMENT = {
 }
 # Only at the end of a syllable: "hoà" and "hòa" differ in placement, "hoạch" does not.
 _TONE_PLACEMENT_RE = re.compile("(?:" + "|".join(_TONE_PLACEMENT) + r")(?![^\W\d_])")
+# Any of those pairs, at the end of a syllable or not: where fold_slice looks.
+_TONE_PAIR_RE = re.compile("|".join(_TONE_PLACEMENT))
 
 
 def alternation(words: list[str]) -> str:
