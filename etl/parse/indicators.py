@@ -451,12 +451,13 @@ def _phrase_before(text: str, folded: str, pos: int) -> str | None:
     return " ".join(words[-10:]) or None
 
 
-def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None) -> list[Indicator]:
-    """Every indicator of one paragraph, in text order (parents not yet linked)."""
+def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None, folded: str | None = None) -> list[Indicator]:
+    """Every indicator of one paragraph, in text order (parents not yet linked); folded: fold(paragraph), where
+    the caller has it already."""
     ph = ph or load()
     if not _DIGIT_RE.search(paragraph):  # no number, nothing to read
         return []
-    folded = fold(paragraph)
+    folded = fold(paragraph) if folded is None else folded
     # The folds of the short texts read after and before each number are slices of the paragraph's.
     fold_cut = fold_slicer(paragraph, folded)
     masked = _masked(paragraph)
@@ -576,7 +577,9 @@ def _set_parent(part: Indicator, parent_index: int | None, indicators: list[Indi
         part.unit, part.kind = total.unit, total.kind
 
 
-def link_parents(indicators: list[Indicator], paragraphs: list[str], ph: Phrases | None = None) -> None:
+def link_parents(
+    indicators: list[Indicator], paragraphs: list[str], ph: Phrases | None = None, folds: list[str] | None = None
+) -> None:
     """Set `parent` on the parts of a stated total ("2.849 cuộc, trong đó: cấp tỉnh 15 cuộc, ...").
 
     The total is the nearest figure before "trong đó" (or "gồm", "bao gồm") in the same sentence
@@ -585,6 +588,8 @@ def link_parents(indicators: list[Indicator], paragraphs: list[str], ph: Phrases
     the next parts repeat the first one's label ("cấp tỉnh 8 cuộc; cấp huyện 164 cuộc") or add up
     to the total. Figures in parentheses right after a total that add up to it are its parts too
     ("45 đảng viên (khiển trách 30, cảnh cáo 12, cách chức 3)").
+
+    folds: fold() of each paragraph, where the caller has them already.
     """
     ph = ph or load()
     by_paragraph: dict[int, list[tuple[int, Indicator]]] = {}
@@ -594,10 +599,11 @@ def link_parents(indicators: list[Indicator], paragraphs: list[str], ph: Phrases
         here = by_paragraph.get(paragraph_index)
         if not here:
             continue
-        folded = fold(text)
+        folded = fold(text) if folds is None else folds[paragraph_index]
         # The last breakdown first: in "1.200 hộ, trong đó 800 hộ nghèo (gồm 500 hộ ...)" the 500 belong to the 800.
-        for marker in reversed(list(ph.breakdown_re.finditer(folded))):
-            _link_marker(indicators, here, text, folded, marker, ph)
+        if ph.breakdown_hint_re.search(folded):
+            for marker in reversed(list(ph.breakdown_re.finditer(folded))):
+                _link_marker(indicators, here, text, folded, marker, ph)
         _link_parenthesised(indicators, here, text)
 
 
@@ -713,6 +719,8 @@ def _continued_parts(
 
 def _link_parenthesised(indicators: list[Indicator], here: list[tuple[int, Indicator]], text: str) -> None:
     """Parts listed in parentheses right after their total, with no "trong đó", that add up to it."""
+    if "(" not in text:  # _PARENTHESIS_AFTER_RE needs one
+        return
     for index, total in here:
         if total.kind not in ("count", "measure") or total.value is None:
             continue

@@ -122,6 +122,7 @@ class Phrases:
     target_exclusion_re: re.Pattern[str]
     result_re: re.Pattern[str]
     breakdown_re: re.Pattern[str]
+    breakdown_hint_re: re.Pattern[str]  # breakdown_re without the boundary before: a text it finds nothing in holds no breakdown
     breakdown_ends: tuple[str, ...]
     rating_re: re.Pattern[str]
     post_qualifier_re: re.Pattern[str]
@@ -185,6 +186,8 @@ def load() -> Phrases:
         target_exclusion_re=re.compile(rf"(?:{alternation(data['target_exclusions'])}){_WORD_END}"),
         result_re=re.compile(rf"(?:^|\W)(?:{alternation(data['result_words'])}){_WORD_END}"),
         breakdown_re=re.compile(rf"(?:^|\W)(?:{alternation(data['breakdown_words'])}){_WORD_END}"),
+        # Led by its words, not by "(?:^|\W)", a search jumps between their first letters.
+        breakdown_hint_re=re.compile(rf"(?:{alternation(data['breakdown_words'])}){_WORD_END}"),
         breakdown_ends=tuple(fold(e) for e in data["breakdown_ends"]),
         rating_re=re.compile(rf"\s*(?:{alternation(data['rating_words'])}){_WORD_END}"),
         post_qualifier_re=re.compile(
