@@ -40,8 +40,9 @@ _MASKS = [
 _DIGIT_RE = re.compile(r"\d")
 _LIST_LABEL_RE = re.compile(r"^\s*\(?\d{1,2}[.)]\s")
 _PHONE_CONTEXT_RE = re.compile(r"(?:đt|điện thoại|fax|hotline|sđt|tel)\s*[:.]?\s*[\d\s.()+-]*$")
-# What every match of _PHONE_CONTEXT_RE holds: a paragraph without it has no window that matches.
-_PHONE_HINT_RE = re.compile(r"đt|điện thoại|fax|hotline|tel")
+# What every match of _PHONE_CONTEXT_RE holds ("sđt" holds "đt"): a paragraph without any has no window that
+# matches. Tested with `in`, which finds a word faster than a search for a set of first letters.
+_PHONE_WORDS = ("đt", "điện thoại", "fax", "hotline", "tel")
 
 _RANGE_JOIN_RE = re.compile(r"\s*(?:[-–—]|đến|tới)\s*")
 _DENOMINATOR_RE = re.compile(rf"/({NUMBER})(?![\d/])")
@@ -241,8 +242,8 @@ def _is_not_indicator(
     text: str, folded: str, reading: _Reading, ph: Phrases, paragraph_start: bool, unit: str | None,
     may_cite_phones: bool = True,
 ) -> bool:
-    """unit: what _unit_at(text, reading.after, ph) reads; may_cite_phones: whether _PHONE_HINT_RE finds
-    anything in folded (where it finds nothing, no window of folded holds a phone number's label)."""
+    """unit: what _unit_at(text, reading.after, ph) reads; may_cite_phones: whether folded holds one of
+    _PHONE_WORDS (where it holds none, no window of it holds a phone number's label)."""
     before = folded[max(0, reading.number_start - 40) : reading.number_start]
     raw = text[reading.start : reading.end]
     has_unit = unit is not None and _known_unit(unit, ph)
@@ -464,7 +465,7 @@ def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None, folded
     spans = sentences.split(paragraph)
     span_starts = [start for start, _ in spans]
     may_hold_targets = ph.target_hint_re.search(folded) is not None
-    may_cite_phones = _PHONE_HINT_RE.search(folded) is not None
+    may_cite_phones = any(word in folded for word in _PHONE_WORDS)
     found: list[Indicator] = []
     consumed_until = -1
     for match in NUMBER_RE.finditer(paragraph):
