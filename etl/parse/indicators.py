@@ -54,7 +54,9 @@ _WORDS_RE = re.compile(r"([^\W\d_]+(?:/[^\W\d_]+)?)(?:\s([^\W\d_]+))?")
 _PARENTHESIS_AFTER_RE = re.compile(r"[^\d();,.]{0,40}?\(")
 # "tăng 9,3 điểm phần trăm": a change in percentage points is written down as a percent (LABELING).
 _PERCENT_RE = re.compile(r"\s*(%|phần trăm|điểm phần trăm|điểm %)")
-_CLAUSE_END_RE = re.compile(r"[,;.:()\[\]“”\"!?…]|\s[-–]\s|\s(?:và|với|trong đó|tham gia|trên địa bàn|so với|của)\s")
+_CLAUSE_END = r"[,;.:()\[\]“”\"!?…]|\s[-–]\s|\s(?:và|với|trong đó|tham gia|trên địa bàn|so với|của)\s"
+# A clause end or a digit, whichever comes first: one search where a clause end then a digit before it took two.
+_CLAUSE_END_OR_DIGIT_RE = re.compile(rf"\d|{_CLAUSE_END}")
 
 KINDS = ("count", "percent", "ratio", "range", "measure")
 
@@ -393,12 +395,11 @@ def _subject(text: str, folded: str, reading: _Reading, unit: str | None, unit_e
             end = modifier.end()
         return " ".join(text[_unit_start(text, reading, unit_end, unit) : end].split())
     if reading.kind == "percent" or unit in ("đồng", "usd") or _is_measure(unit, ph):
+        # Money is named by the phrase before it, whatever follows: the phrase after it is not read then.
+        if reading.kind != "percent" and unit in ("đồng", "usd"):
+            return _phrase_before(text, folded, reading.number_start)
         tail = _phrase_after(text, folded, reading.end if reading.kind == "percent" else unit_end)
-        if tail and reading.kind == "percent":
-            return tail
-        if tail and unit not in ("đồng", "usd"):
-            return tail
-        return _phrase_before(text, folded, reading.number_start)
+        return tail or _phrase_before(text, folded, reading.number_start)
     if unit:
         start = _unit_start(text, reading, unit_end, unit)
         tail = _phrase_after(text, folded, unit_end)
@@ -423,11 +424,8 @@ _STOP_AFTER_RE = re.compile(r"\s*(?:so với|trở lên|dự toán|kế hoạch|
 def _phrase_after(text: str, folded: str, pos: int) -> str | None:
     if _STOP_AFTER_RE.match(folded, pos):
         return None
-    end_match = _CLAUSE_END_RE.search(folded, pos)
+    end_match = _CLAUSE_END_OR_DIGIT_RE.search(folded, pos)  # a number ends the phrase too
     end = end_match.start() if end_match else len(text)
-    digit = _DIGIT_RE.search(folded, pos, end)  # a number ends the phrase
-    if digit:
-        end = digit.start()
     words = text[pos:end].split()[:16]
     return " ".join(words) or None
 
