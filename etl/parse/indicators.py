@@ -257,7 +257,8 @@ def _is_not_indicator(
         and not _TOTAL_NUMBER_RE.search(before)  # "tổng số 2.046 nhân viên": a total, not "số 5"
     ):
         return True
-    if (may_cite_phones and _PHONE_CONTEXT_RE.search(before)) or ph.ordinal_re.search(before):  # "xếp thứ 9/63 tỉnh": a rank
+    # "xếp thứ 9/63 tỉnh": a rank.
+    if (may_cite_phones and _PHONE_CONTEXT_RE.search(before)) or ph.ordinal_re.search(before):
         return True
     if reading.kind == "count" and not (reading.scaled or has_unit) and _names_a_thing(text, reading, raw):
         return True
@@ -309,7 +310,9 @@ def _is_not_indicator(
     return False
 
 
-_CLASS_BEFORE_RE = Tail(re.compile(r"\d[\d.,]*\s+[^\d,;.:()]{1,30}\s+có\s+(?:từ|trên|dưới)\s*$"), ("từ", "trên", "dưới"))
+_CLASS_BEFORE_RE = Tail(
+    re.compile(r"\d[\d.,]*\s+[^\d,;.:()]{1,30}\s+có\s+(?:từ|trên|dưới)\s*$"), ("từ", "trên", "dưới")
+)
 _CLASS_AFTER_RE = re.compile(r"[^\d,;.()]{0,30}?(?:trở lên|trở xuống)")
 _TOTAL_NUMBER_RE = re.compile(r"(?:^|\s)tổng\s+số\s*$")
 # Before the second date of a span: "từ 30/4 đến 1/5", "30/4 - 1/5".
@@ -431,8 +434,8 @@ def _phrase_after(text: str, folded: str, pos: int) -> str | None:
 
 
 _VERB_TAIL_WORDS = (
-    "chiếm", "đạt", "đạt tỷ lệ", "tỷ lệ", "bằng", "là", "có", "với", "tăng", "giảm", "dài", "rộng", "khoảng", "gần", "trên",
-    "hơn", "dưới", "được", "từ",
+    "chiếm", "đạt", "đạt tỷ lệ", "tỷ lệ", "bằng", "là", "có", "với", "tăng", "giảm", "dài", "rộng", "khoảng", "gần",
+    "trên", "hơn", "dưới", "được", "từ",
 )
 _VERB_TAIL_RE = re.compile(rf"(?:\s+(?:{'|'.join(_VERB_TAIL_WORDS)}))+\s*$")
 # What a text _VERB_TAIL_RE matches in ends with, before trailing whitespace (its one match runs to the end).
@@ -527,7 +530,9 @@ def _sentence_at(spans: list[tuple[int, int]], starts: list[int], position: int,
 def _negative(text: str, folded: str, reading: _Reading) -> bool:
     before = folded[max(0, reading.number_start - 5) : reading.number_start]
     # Every match holds "-" or "âm": the containment tests pass over the rest without a search.
-    return reading.kind in ("percent", "count") and ("-" in before or "âm" in before) and bool(_NEGATIVE_RE.search(before))
+    return (
+        reading.kind in ("percent", "count") and ("-" in before or "âm" in before) and bool(_NEGATIVE_RE.search(before))
+    )
 
 
 def _family(indicator: Indicator, ph: Phrases) -> str:

@@ -144,7 +144,7 @@ class Phrases:
     target_exclusion_re: re.Pattern[str]
     result_re: re.Pattern[str]
     breakdown_re: re.Pattern[str]
-    breakdown_hint_re: re.Pattern[str]  # breakdown_re without the boundary before: a text it finds nothing in holds no breakdown
+    breakdown_hint_re: re.Pattern[str]  # breakdown_re without the boundary before: where it finds nothing, no breakdown
     breakdown_ends: tuple[str, ...]
     rating_re: re.Pattern[str]
     post_qualifier_re: re.Pattern[str]
@@ -228,7 +228,9 @@ def load() -> Phrases:
         surnames=frozenset(unicodedata.normalize("NFC", s) for s in data["surnames"]),
         middle_names=frozenset(unicodedata.normalize("NFC", s) for s in data["middle_names"]),
         scope_after_trong_re=re.compile(rf"\strong\s+(?:{alternation(data['scope_after_trong'])})\s"),
-        surname_re=re.compile(one_of(sorted({unicodedata.normalize("NFC", s) for s in data["surnames"]}, key=len, reverse=True)) or "(?!)"),
+        surname_re=re.compile(
+            one_of(sorted({unicodedata.normalize("NFC", s) for s in data["surnames"]}, key=len, reverse=True)) or "(?!)"
+        ),
         document_types=dict(data["document_types"]),
         document_words={fold(v): v for v in data["document_types"].values()},
         issuers=frozenset(data["issuers"]),
