@@ -671,8 +671,7 @@ def test_fold_slicer_reads_every_slice_as_fold_slice(text):
             assert cut(start, end) == fold_slice(text, sliceable, start, end) == fold(text[start:end]), (start, end)
 
 
-@given(st.lists(st.text(alphabet="tấnỷha xđ", min_size=1, max_size=5), max_size=8),
-       st.text(alphabet="tấnỷha xđ.", max_size=20))
+@given(st.lists(st.text(alphabet="tấh ", min_size=1, max_size=4), max_size=8), st.text(alphabet="tấh .", max_size=12))
 def test_one_of_matches_as_the_plain_alternation(words, text):
     import re
 
