@@ -63,7 +63,12 @@ class CleanArticle:
 
 def normalise(text: str) -> str:
     """NFC, with every run of whitespace (non-breaking spaces included) made one space."""
-    return unicodedata.normalize("NFC", " ".join(text.split()))
+    # Most text has single spaces already, which split and join (costly on a long paragraph) would give back
+    # as they are: every character str.split() parts at but the space is non-printable (true of all of Unicode
+    # in Python 3.11: categories Cc, Zs, Zl, Zp), so printable text need only have no double, leading or trailing space.
+    if not (text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "):
+        text = " ".join(text.split())
+    return unicodedata.normalize("NFC", text)
 
 
 # --- decoding --------------------------------------------------------------------
@@ -465,6 +470,17 @@ def _text(element: etree._Element) -> str:
     return normalise(_text_content(element))
 
 
+class _Texts(dict):
+    """Elements' _text(), each read once: valid only while the tree is unchanged (taking out an element
+    changes its ancestors' texts), so one is made for a stretch of work that changes nothing."""
+
+    def __missing__(self, element: etree._Element) -> str:
+        # An element with no children holds only its own text: .text is what the serialiser gives, read faster.
+        raw = (element.text or "") if not len(element) else _text_content(element)
+        text = self[element] = normalise(raw)
+        return text
+
+
 def _nesting(top: etree._Element) -> set[etree._Element]:
     """The elements of top's tree (top included) that hold a block element somewhere below them,
     found in one pass over the blocks instead of a walk below each element; valid while the tree is unchanged."""
@@ -560,10 +576,11 @@ def _emphasised(element: etree._Element, tags: tuple[str, ...]) -> set[str]:
     return runs
 
 
-def _link_density(element: etree._Element, text: str | None = None) -> float:
+def _link_density(element: etree._Element, text: str | None = None, texts: _Texts | None = None) -> float:
     """The share of an element's text (text: its _text(), when already read) that is link text."""
-    total = len(_text(element) if text is None else text) or 1
-    links = sum(len(_text(a)) for a in element.iter("a"))
+    texts = _Texts() if texts is None else texts
+    total = len(texts[element] if text is None else text) or 1
+    links = sum(len(texts[a]) for a in element.iter("a"))
     return links / total
 
 
@@ -962,16 +979,24 @@ def _sibling(siblings: Iterator[etree._Element]) -> etree._Element | None:
     return None
 
 
-_WORD_WITH_LETTER_RE = re.compile(r"\S*[^\W_]\S*")
+_LETTER_OR_DIGIT_RE = re.compile(r"[^\W_]")
 
 
-def _names_an_article(link: etree._Element) -> bool:
+def _names_an_article(link: etree._Element, texts: _Texts | None = None) -> bool:
     """A link whose text is long enough to be an article's or a document's title."""
-    text = _text(link)
+    text = _text(link) if texts is None else texts[link]
     if len(text) < _LISTED_TITLE_MIN_CHARS:
         return False
-    # Words, not dashes: "Kinh tế - Xã hội" is a section of four words.
-    return len(_WORD_WITH_LETTER_RE.findall(text)) >= _LISTED_TITLE_MIN_WORDS
+    # Words, not dashes: "Kinh tế - Xã hội" is a section of four words. A word counts when it holds a letter
+    # or digit (what findall(r"\S*[^\W_]\S*") counts); isalnum() settles most words without a regex (re's
+    # [^\W_] and str.isalnum() are the same Unicode test, and split() the same whitespace as \S).
+    words = 0
+    for word in text.split():
+        if word.isalnum() or _LETTER_OR_DIGIT_RE.search(word):
+            words += 1
+            if words >= _LISTED_TITLE_MIN_WORDS:
+                return True
+    return False
 
 
 _TEXT_NODES = etree.XPath("//body//text()[normalize-space(.) = $wanted]")
@@ -1051,7 +1076,7 @@ _TEASER_MAX_CHARS_AROUND = 600
 _TEASER_SUMMARY_MAX_CHARS = 300
 
 
-def _card_verdict(node: etree._Element) -> bool | None:
+def _card_verdict(node: etree._Element, texts: _Texts) -> bool | None:
     """True for a card: one article's link (perhaps twice, on its image and its title) and a short
     summary; False for a block too big, or linking several articles; None for neither yet."""
     raw = _text_content(node)
@@ -1060,31 +1085,35 @@ def _card_verdict(node: etree._Element) -> bool | None:
     anchors = list(node.iter("a"))
     if not anchors:
         return None if len(raw) <= _TEASER_MAX_CHARS_AROUND or len(normalise(raw)) <= _TEASER_MAX_CHARS_AROUND else False
-    text = normalise(raw)
+    text = texts.get(node)
+    if text is None:
+        text = texts[node] = normalise(raw)
     if len(text) > _TEASER_MAX_CHARS_AROUND:
         return False
-    links = [link for link in anchors if _names_an_article(link)]
+    links = [link for link in anchors if _names_an_article(link, texts)]
     if not links:
         return None
     if len({link.get("href") for link in links}) > 1 or node.find(".//h1") is not None:
         return False
     # One summary: an article's own short text has two paragraphs or more.
     paragraphs = sum(1 for p in node.iter("p") if len(_text_content(p).strip()) >= 25)
-    return paragraphs <= 1 and len(text) - len(_text(links[0])) <= _TEASER_SUMMARY_MAX_CHARS
+    return paragraphs <= 1 and len(text) - len(texts[links[0]]) <= _TEASER_SUMMARY_MAX_CHARS
 
 
-def _in_teaser(element: etree._Element, cards: dict[etree._Element, bool | None] | None = None) -> bool:
+def _in_teaser(element: etree._Element, cards: dict[etree._Element, bool | None] | None = None,
+               texts: _Texts | None = None) -> bool:
     """Inside a small card that links another article by its title: a listed article's summary.
     cards: what is known of elements already looked at (True a card, False too big to be one, None
-    neither), shared by the calls of one page."""
+    neither), shared by the calls of one page; texts: the elements' texts, while the tree is unchanged."""
     cards = {} if cards is None else cards
+    texts = _Texts() if texts is None else texts
     node: etree._Element | None = element
     for _ in range(3):
         if node is None:
             return False
         verdict = cards.get(node, ...)
         if verdict is ...:
-            verdict = _card_verdict(node)
+            verdict = _card_verdict(node, texts)
             cards[node] = verdict
         if verdict is not None:
             return verdict
@@ -1267,6 +1296,7 @@ def _find_container(root: etree._Element) -> etree._Element:
     scores: dict[etree._Element, float] = {}
     owned: dict[etree._Element, float] = {}
     cards: dict[etree._Element, bool | None] = {}
+    texts = _Texts()  # nothing changes the tree here: a paragraph's, a link's, a card's text is read once
     nesting = _nesting(root)
     for paragraph in root.iter("p", "td", "div", "pre", "li"):
         if paragraph.tag in ("div", "td", "li") and paragraph in nesting:
@@ -1274,14 +1304,14 @@ def _find_container(root: etree._Element) -> etree._Element:
                 continue
             text, owner, anchors = normalise(_loose_text(paragraph)), paragraph, paragraph.iterchildren("a")
         else:
-            text, owner, anchors = _text(paragraph), paragraph.getparent(), paragraph.iter("a")
+            text, owner, anchors = texts[paragraph], paragraph.getparent(), paragraph.iter("a")
         if len(text) < 25 or owner is None:
             continue
-        links = len(text) if _is_one_link(paragraph) else sum(len(_text(a)) for a in anchors)
+        links = len(text) if _is_one_link(paragraph) else sum(len(texts[a]) for a in anchors)
         score = max(0.0, len(text) - 2 * links) + 10 * text.count(",")
         if score <= 0:  # a menu item or a related link
             continue
-        if len(text) <= _TEASER_MAX_CHARS_AROUND and _in_teaser(paragraph, cards):
+        if len(text) <= _TEASER_MAX_CHARS_AROUND and _in_teaser(paragraph, cards, texts):
             continue  # a listed article's summary in its card, beside the link to it
         scores[owner] = scores.get(owner, 0.0) + score
         grand = owner.getparent()
@@ -1309,7 +1339,7 @@ def _find_container(root: etree._Element) -> etree._Element:
         for ancestor in list(best.iterancestors())[:_GROW_LEVELS]:
             if ancestor.tag in ("body", "html"):
                 break
-            if totals.get(ancestor, 0.0) >= _GROW_RATIO * totals.get(best, 0.0) and _link_density(ancestor) <= _GROW_MAX_LINKS:
+            if totals.get(ancestor, 0.0) >= _GROW_RATIO * totals.get(best, 0.0) and _link_density(ancestor, texts=texts) <= _GROW_MAX_LINKS:
                 grown = ancestor
                 break
         if grown is None:
