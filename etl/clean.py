@@ -474,10 +474,20 @@ class _Texts(dict):
     """Elements' _text(), each read once: valid only while the tree is unchanged (taking out an element
     changes its ancestors' texts), so one is made for a stretch of work that changes nothing."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._raw: dict[etree._Element, str] = {}
+
+    def raw(self, element: etree._Element) -> str:
+        """The element's _text_content(), not normalised."""
+        raw = self._raw.get(element)
+        if raw is None:
+            # An element with no children holds only its own text: .text is what the serialiser gives, read faster.
+            raw = self._raw[element] = (element.text or "") if not len(element) else _text_content(element)
+        return raw
+
     def __missing__(self, element: etree._Element) -> str:
-        # An element with no children holds only its own text: .text is what the serialiser gives, read faster.
-        raw = (element.text or "") if not len(element) else _text_content(element)
-        text = self[element] = normalise(raw)
+        text = self[element] = normalise(self.raw(element))
         return text
 
 
@@ -988,15 +998,16 @@ def _names_an_article(link: etree._Element, texts: _Texts | None = None) -> bool
     if len(text) < _LISTED_TITLE_MIN_CHARS:
         return False
     # Words, not dashes: "Kinh tế - Xã hội" is a section of four words. A word counts when it holds a letter
-    # or digit (what findall(r"\S*[^\W_]\S*") counts); isalnum() settles most words without a regex (re's
-    # [^\W_] and str.isalnum() are the same Unicode test, and split() the same whitespace as \S).
-    words = 0
-    for word in text.split():
-        if word.isalnum() or _LETTER_OR_DIGIT_RE.search(word):
-            words += 1
-            if words >= _LISTED_TITLE_MIN_WORDS:
-                return True
-    return False
+    # or digit (what findall(r"\S*[^\W_]\S*") counts): those all letters and digits are counted at C speed,
+    # the others only when these are too few (re's [^\W_] and str.isalnum() are the same Unicode test, and
+    # split() parts at the same whitespace as \S).
+    words = text.split()
+    if len(words) < _LISTED_TITLE_MIN_WORDS:
+        return False
+    counted = sum(map(str.isalnum, words))
+    if counted < _LISTED_TITLE_MIN_WORDS:
+        counted += sum(1 for word in words if not word.isalnum() and _LETTER_OR_DIGIT_RE.search(word))
+    return counted >= _LISTED_TITLE_MIN_WORDS
 
 
 _TEXT_NODES = etree.XPath("//body//text()[normalize-space(.) = $wanted]")
@@ -1079,25 +1090,35 @@ _TEASER_SUMMARY_MAX_CHARS = 300
 def _card_verdict(node: etree._Element, texts: _Texts) -> bool | None:
     """True for a card: one article's link (perhaps twice, on its image and its title) and a short
     summary; False for a block too big, or linking several articles; None for neither yet."""
-    raw = _text_content(node)
+    raw = texts.raw(node)
     if len(raw) > 2 * _TEASER_MAX_CHARS_AROUND:
         return False
-    anchors = list(node.iter("a"))
+    # The links, a heading below the node (what find(".//h1") finds) and the paragraphs (the node too, as
+    # iter("p") gives it), read in one walk: each list as the walk for its own tags alone would give it.
+    anchors, headed, paragraphs = [], False, []
+    for element in node.iter("a", "h1", "p") if len(node) else (node,):
+        tag = element.tag
+        if tag == "a":
+            anchors.append(element)
+        elif tag == "p":
+            paragraphs.append(element)
+        elif tag == "h1" and element is not node:
+            headed = True
     if not anchors:
-        return None if len(raw) <= _TEASER_MAX_CHARS_AROUND or len(normalise(raw)) <= _TEASER_MAX_CHARS_AROUND else False
-    text = texts.get(node)
-    if text is None:
-        text = texts[node] = normalise(raw)
+        return None if len(raw) <= _TEASER_MAX_CHARS_AROUND or len(texts[node]) <= _TEASER_MAX_CHARS_AROUND else False
+    text = texts[node]
     if len(text) > _TEASER_MAX_CHARS_AROUND:
         return False
     links = [link for link in anchors if _names_an_article(link, texts)]
     if not links:
         return None
-    if len({link.get("href") for link in links}) > 1 or node.find(".//h1") is not None:
+    if len({link.get("href") for link in links}) > 1 or headed:
         return False
     # One summary: an article's own short text has two paragraphs or more.
-    paragraphs = sum(1 for p in node.iter("p") if len(_text_content(p).strip()) >= 25)
-    return paragraphs <= 1 and len(text) - len(texts[links[0]]) <= _TEASER_SUMMARY_MAX_CHARS
+    return (
+        sum(1 for p in paragraphs if len(_text_content(p).strip()) >= 25) <= 1
+        and len(text) - len(texts[links[0]]) <= _TEASER_SUMMARY_MAX_CHARS
+    )
 
 
 def _in_teaser(element: etree._Element, cards: dict[etree._Element, bool | None] | None = None,
@@ -1287,7 +1308,8 @@ def _is_one_link(element: etree._Element) -> bool:
     if len(element) != 1 or (element.text or "").strip():
         return False
     link = element[0]
-    return link.tag == "a" and not (link.tail or "").strip() and link.find(".//a") is None
+    # next(iterdescendants()) is how lxml's find(".//a") looks, without parsing the path.
+    return link.tag == "a" and not (link.tail or "").strip() and (not len(link) or next(link.iterdescendants("a"), None) is None)
 
 
 def _find_container(root: etree._Element) -> etree._Element:
@@ -1304,7 +1326,8 @@ def _find_container(root: etree._Element) -> etree._Element:
                 continue
             text, owner, anchors = normalise(_loose_text(paragraph)), paragraph, paragraph.iterchildren("a")
         else:
-            text, owner, anchors = texts[paragraph], paragraph.getparent(), paragraph.iter("a")
+            # A paragraph without children holds no link (it is no <a> itself).
+            text, owner, anchors = texts[paragraph], paragraph.getparent(), paragraph.iter("a") if len(paragraph) else ()
         if len(text) < 25 or owner is None:
             continue
         links = len(text) if _is_one_link(paragraph) else sum(len(texts[a]) for a in anchors)
