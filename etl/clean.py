@@ -889,13 +889,16 @@ def _date_line(root: etree._Element, scan: "_Scan", title: etree._Element | None
     anchor = title if title is not None else next(root.iter("h1"), None)
     steps_up = _steps_up(anchor)
     dated = dict.fromkeys([*scan.dates, *_labelled_dates(root)])
-    candidates: list[tuple[int, bool, etree._Element]] = [(_distance(element, steps_up), True, element) for element in dated]
+    candidates: list[tuple[int, bool, etree._Element]] = [
+        (distance, True, element) for distance, element in zip(_distances(list(dated), steps_up), dated)
+    ]
     if anchor is not None:
         # The title's next siblings, or its wrapper's ("<div class=title><h1>..</h1></div><div>15/03/2024</div>").
         following = list(anchor.itersiblings())[:3]
         if not following and anchor.getparent() is not None:
             following = list(anchor.getparent().itersiblings())[:3]
-        candidates += [(_distance(subtree, steps_up), False, subtree) for subtree in following if isinstance(subtree.tag, str)]
+        following = [subtree for subtree in following if isinstance(subtree.tag, str)]
+        candidates += [(distance, False, subtree) for distance, subtree in zip(_distances(following, steps_up), following)]
     # Nearest first; among equally near ones, those after the title first, then in document order (the
     # positions are read only for the distances reached).
     candidates.sort(key=lambda candidate: candidate[0])
@@ -927,14 +930,27 @@ def _steps_up(anchor: etree._Element | None) -> dict[etree._Element, int]:
     return steps
 
 
-def _distance(element: etree._Element, steps_up: dict[etree._Element, int]) -> int:
-    """Steps through the tree from the anchor (steps_up: _steps_up of it) to an element; 0 without an anchor."""
+def _distances(elements: list[etree._Element], steps_up: dict[etree._Element, int]) -> list[int]:
+    """Steps through the tree from the anchor (steps_up: _steps_up of it) to each element; 0 without an anchor.
+
+    An element's distance is one more than its parent's (an ancestor of the anchor's is its steps up, a
+    root's parent's the number of those): each walk up stops where an earlier one passed, as the dates in
+    a box share the box's ancestors."""
     if not steps_up:
-        return 0
-    node, steps = element, 0
-    while node is not None and node not in steps_up:
-        node, steps = node.getparent(), steps + 1
-    return steps + steps_up[node] if node is not None else len(steps_up) + steps
+        return [0] * len(elements)
+    known = dict(steps_up)
+    distances = []
+    for element in elements:
+        walked = []
+        node = element
+        while node is not None and node not in known:
+            walked.append(node)
+            node = node.getparent()
+        base = known[node] if node is not None else len(steps_up)
+        for steps, below in enumerate(reversed(walked), 1):
+            known[below] = base + steps
+        distances.append(base + len(walked))
+    return distances
 
 
 _LIST_ITEM_MAX_CHARS = 300
@@ -1441,7 +1457,9 @@ _POSTING_LABEL_RE = re.compile(rf"^\s*(?:{'|'.join(_POSTING_LABELS)})\b", re.IGN
 def _labelled_dates(root: etree._Element) -> list[etree._Element]:
     """Fields labelled as the posting date, whatever their class: "<td><label>Ngày xuất bản:</label></td>
     <td>08/10/2024 16:45</td>", "Ngày tạo: 16/07/2024", "Created on 06/17/2024": the row is the date line."""
-    text = _text_content(root)
+    # The nodes the XPath finds are in <body>: where the text of the body holds no label, none does
+    # (the <head>'s styles and scripts are not searched).
+    text = "".join(map(_text_content, root.iter("body")))
     if not any(label in text for label in _POSTING_LABEL_HINTS):
         return []
     found = []
@@ -1469,7 +1487,11 @@ def _hints(value: str) -> tuple[bool, bool, bool, bool]:
 @lru_cache(maxsize=1)
 def _any_hint_re() -> re.Pattern[str]:
     patterns = (_TITLE_HINT_RE, _DATE_HINT_RE, _SUMMARY_HINT_RE, _BYLINE_HINT_RE)
-    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+    # Each is a plain alternation of words, so their words joined in one flat alternation find the same;
+    # re runs a flat one about twice as fast as one of groups.
+    if any(not re.fullmatch(r"[\w?|-]+", p.pattern) for p in patterns):
+        raise ValueError("a hint pattern is not a plain alternation of words")
+    return re.compile("|".join(p.pattern for p in patterns), re.IGNORECASE)
 
 
 def _position(element: etree._Element | None) -> tuple[int, ...]:
