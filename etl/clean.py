@@ -1824,19 +1824,20 @@ def _clean(html: str, profile: dict[str, Any] | None, url: str | None, generic_n
                 title_element, title = heading, _text(heading)
     title_at = _position(title_element)
     summary = _first_text(root, profile.get("summary")) or (None if profile else _generic_summary(scan, title_at))
-    date_anchor = title_element if title_element is not None else _carrier(root, title or page_title)
-    if date_anchor is None:
-        date_anchor = next(root.iter("h1"), None)
     # A profile's page is scanned for dates only when needed (its date selector found none).
     def dated_scan() -> _Scan:
         return _scan(root, attributes) if profile else scan
 
-    # Without a title to measure from, the date line waits for the title found above the body.
-    published = (
-        parse_date(_first_text(root, profile.get("date")))
-        or _meta_date(root, attributes)
-        or (_date_line(root, dated_scan(), date_anchor) if date_anchor is not None else None)
-    )
+    published = parse_date(_first_text(root, profile.get("date"))) or _meta_date(root, attributes)
+    # The date line is measured from the title; its element is looked for (a search of every text node
+    # when a profile names the title) only when the page is not dated already, before anything is removed.
+    date_anchor = None
+    if not published:
+        date_anchor = title_element if title_element is not None else _carrier(root, title or page_title)
+        if date_anchor is None:
+            date_anchor = next(root.iter("h1"), None)
+        # Without a title to measure from, the date line waits for the title found above the body.
+        published = _date_line(root, dated_scan(), date_anchor) if date_anchor is not None else None
     author_elements = _select(root, profile.get("author"))
     author_lines = [line for el in author_elements for line in _lines(el)]
     byline = None if profile else _byline(scan)
