@@ -466,8 +466,24 @@ _HEADING_TAGS = {"h2", "h3", "h4", "h5", "h6"}
 _BR = "\u2028"
 
 
+def _raw_text(element: etree._Element) -> str:
+    """_text_content(element); for an element with no children (most paragraphs, links, cells), its own
+    text, read without setting up the serialiser: with no child nodes but text, that is all it gives."""
+    if len(element) or not isinstance(element.tag, str):
+        return _text_content(element)
+    return element.text or ""
+
+
 def _text(element: etree._Element) -> str:
-    return normalise(_text_content(element))
+    return normalise(_raw_text(element))
+
+
+def _iter_tags(element: etree._Element, *tags: str) -> Iterator[etree._Element]:
+    """element.iter(*tags) without setting up a walk for an element with no children: the element is then
+    all the walk could give."""
+    if len(element):
+        return element.iter(*tags)
+    return iter((element,) if element.tag in tags else ())
 
 
 class _Texts(dict):
@@ -482,8 +498,7 @@ class _Texts(dict):
         """The element's _text_content(), not normalised."""
         raw = self._raw.get(element)
         if raw is None:
-            # An element with no children holds only its own text: .text is what the serialiser gives, read faster.
-            raw = self._raw[element] = (element.text or "") if not len(element) else _text_content(element)
+            raw = self._raw[element] = _raw_text(element)
         return raw
 
     def __missing__(self, element: etree._Element) -> str:
@@ -506,7 +521,7 @@ def _nesting(top: etree._Element) -> set[etree._Element]:
 
 
 def _has_image(element: etree._Element) -> bool:
-    return next(element.iter("img", "amp-img", "picture"), None) is not None
+    return next(_iter_tags(element, "img", "amp-img", "picture"), None) is not None
 
 
 @dataclass
@@ -524,7 +539,7 @@ def _blocks(element: etree._Element, nesting: set[etree._Element]) -> Iterator[_
     """Text blocks of a container in document order: leaf blocks, loose text between blocks, images
     (nesting: _nesting() of the container)."""
     if element not in nesting:
-        raw = _text_content(element)
+        raw = _raw_text(element)
         image = _has_image(element)
         if raw.strip() or image:
             yield _Block(raw, element, image)
@@ -542,7 +557,7 @@ def _blocks(element: etree._Element, nesting: set[etree._Element]) -> Iterator[_
             yield from _blocks(child, nesting)
             loose.append(child.tail or "")
         else:
-            loose.append(_text_content(child) + (child.tail or ""))
+            loose.append(_raw_text(child) + (child.tail or ""))
             image = image or _has_image(child)
     if "".join(loose).strip() or image:
         yield _Block("".join(loose), element, image)
@@ -579,7 +594,7 @@ def _pieces(raw: str, emphasised: set[str]) -> list[str]:
 def _emphasised(element: etree._Element, tags: tuple[str, ...]) -> set[str]:
     """Texts of the bold (or italic) runs of a block, each as a whole line would read."""
     runs = set()
-    for run in element.iter(*tags):
+    for run in _iter_tags(element, *tags):
         runs.update(normalise(line) for line in _text_content(run).split(_BR))
         runs.add(_text(run))
     runs.discard("")
@@ -720,7 +735,7 @@ def _is_signature_element(element: etree._Element, container: etree._Element) ->
 
 def _is_bold_only(element: etree._Element) -> bool:
     """A paragraph whose whole text is bold: portals write subheadings this way."""
-    bold = normalise(" ".join(_text(b) for b in element.iter("strong", "b")))
+    bold = normalise(" ".join(_text(b) for b in _iter_tags(element, "strong", "b")))
     if not bold:  # nothing bold: the element's own text need not be read
         return False
     text = _text(element)
@@ -1924,14 +1939,14 @@ _TEASER_LINK_SHARE = 0.9
 
 
 def _is_link_teaser(element: etree._Element, piece: str, nesting: set[etree._Element]) -> bool:
-    if len(piece) > _TEASER_MAX_CHARS or element in nesting or next(element.iter("a"), None) is None:
+    if len(piece) > _TEASER_MAX_CHARS or element in nesting or next(_iter_tags(element, "a"), None) is None:
         return False  # long, holding blocks, or no link in it at all
     text = _text(element)
     return text == piece and _link_density(element, text) >= _TEASER_LINK_SHARE
 
 
 def _is_italic_only(element: etree._Element) -> bool:
-    italic = normalise(" ".join(_text(i) for i in element.iter("em", "i")))
+    italic = normalise(" ".join(_text(i) for i in _iter_tags(element, "em", "i")))
     if not italic:  # nothing in italics: the element's own text need not be read
         return False
     text = _text(element)
