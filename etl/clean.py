@@ -502,7 +502,10 @@ class _Texts(dict):
         return raw
 
     def __missing__(self, element: etree._Element) -> str:
-        text = self[element] = normalise(self.raw(element))
+        raw = self._raw.get(element)  # raw(), inlined: this runs for every paragraph and link of a page
+        if raw is None:
+            raw = self._raw[element] = _raw_text(element)
+        text = self[element] = normalise(raw)
         return text
 
 
@@ -954,17 +957,21 @@ def _distances(elements: list[etree._Element], steps_up: dict[etree._Element, in
     if not steps_up:
         return [0] * len(elements)
     known = dict(steps_up)
+    beyond = len(steps_up)
     distances = []
     for element in elements:
         walked = []
         node = element
-        while node is not None and node not in known:
+        while (distance := known.get(node)) is None:
             walked.append(node)
             node = node.getparent()
-        base = known[node] if node is not None else len(steps_up)
-        for steps, below in enumerate(reversed(walked), 1):
-            known[below] = base + steps
-        distances.append(base + len(walked))
+            if node is None:
+                distance = beyond
+                break
+        for below in reversed(walked):
+            distance += 1
+            known[below] = distance
+        distances.append(distance)
     return distances
 
 
@@ -1352,7 +1359,7 @@ def _find_container(root: etree._Element) -> etree._Element:
     texts = _Texts()  # nothing changes the tree here: a paragraph's, a link's, a card's text is read once
     nesting = _nesting(root)
     for paragraph in root.iter("p", "td", "div", "pre", "li"):
-        if paragraph.tag in ("div", "td", "li") and paragraph in nesting:
+        if paragraph in nesting and paragraph.tag in ("div", "td", "li"):
             if not _has_loose_text(paragraph):
                 continue
             text, owner, anchors = normalise(_loose_text(paragraph)), paragraph, paragraph.iterchildren("a")
@@ -1361,7 +1368,7 @@ def _find_container(root: etree._Element) -> etree._Element:
             text, owner, anchors = texts[paragraph], paragraph.getparent(), paragraph.iter("a") if len(paragraph) else ()
         if len(text) < 25 or owner is None:
             continue
-        links = len(text) if _is_one_link(paragraph) else sum(len(texts[a]) for a in anchors)
+        links = len(text) if len(paragraph) == 1 and _is_one_link(paragraph) else sum(len(texts[a]) for a in anchors)
         score = max(0.0, len(text) - 2 * links) + 10 * text.count(",")
         if score <= 0:  # a menu item or a related link
             continue
