@@ -747,6 +747,7 @@ def _is_bold_only(element: etree._Element) -> bool:
 
 # --- metadata ---------------------------------------------------------------------------
 
+_DIGIT_RE = re.compile(r"\d")
 _DATE_RES = [
     re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!\d)"),
     re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"),
@@ -774,6 +775,8 @@ _DAY_MONTH_RE = re.compile(
 def parse_date(text: str | None) -> str | None:
     """The first date in a date line ("Thứ Ba, 12/03/2024 - 09:15", "2024-03-12T09:15"), as ISO."""
     if not text:
+        return None
+    if not _DIGIT_RE.search(text):  # every pattern below reads figures: most lines of a text hold none
         return None
     for pattern in _DATE_RES:
         for match in pattern.finditer(text):
@@ -1610,7 +1613,6 @@ def _shares_wrapper_with_image(element: etree._Element, text: str, container: et
 
 
 _MENU_LABEL_MAX_WORDS = 6
-_DIGIT_RE = re.compile(r"\d")
 
 
 def _is_label(text: str) -> bool:
