@@ -276,6 +276,59 @@ class _Boilerplate:
     caption_line_re: re.Pattern[str]
     byline_prefix_re: re.Pattern[str]
     clock_re: re.Pattern[str]
+    # noise_line_re in two, for is_noise_line: the lines that end in a figure ("Mục lục ........ 12"), and the others.
+    figure_noise_lines_re: re.Pattern[str] | None = None
+    other_noise_lines_re: re.Pattern[str] | None = None
+
+    def is_noise_line(self, line: str) -> bool:
+        """Whether noise_line_re matches a line. The patterns of lines ending in a figure are tried only on
+        lines that do ("^.{3,}……\\d{1,3}$" tries every position of a long paragraph)."""
+        if "\n" in line or self.other_noise_lines_re is None or self.figure_noise_lines_re is None:
+            return self.noise_line_re.match(line) is not None
+        if self.other_noise_lines_re.match(line) is not None:
+            return True
+        return line[-1:].isdecimal() and self.figure_noise_lines_re.match(line) is not None
+
+
+# A pattern's last element, when it is a figure (or up to n) at the end: "\d$", "\d+$", "\d{1,3}$". On a line
+# without a line break, "$" is its end, so the line ends in a figure.
+_ENDS_IN_FIGURE_RE = re.compile(r"(?<!\\)(?:\\\\)*\\d(?:\+|\{[1-9]\d*(?:,\d*)?\})?\$$")
+
+
+def _ends_in_figure(pattern: str) -> bool:
+    """Whether every line the pattern matches ends in a decimal digit (re's \\d is str.isdecimal): it ends
+    with a figure at the end, with no alternation outside its groups to bypass that (nor a verbose flag
+    that could make that end a comment)."""
+    return (
+        _ENDS_IN_FIGURE_RE.search(pattern) is not None
+        and not _has_top_level_bar(pattern)
+        and not re.compile(pattern).flags & re.VERBOSE
+    )
+
+
+def _has_top_level_bar(pattern: str) -> bool:
+    """Whether a "|" outside any group, class or escape splits the pattern into alternatives."""
+    depth, index, in_class = 0, 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            index += 1 + (pattern[index + 1 : index + 2] == "^")
+            index += pattern[index : index + 1] == "]"  # "[]…]" and "[^]…]" hold a "]" first
+            continue
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+        index += 1
+    return False
 
 
 @lru_cache(maxsize=1)
@@ -285,7 +338,10 @@ def _boilerplate() -> _Boilerplate:
                          *(unicodedata.normalize("NFC", p) for p in data["box_heading_patterns"])])
     comments = "|".join(re.escape(unicodedata.normalize("NFC", h)) for h in data["comment_headings"])
     clock = "|".join(re.escape(unicodedata.normalize("NFC", w)) for w in data["clock_words"])
-    lines = "|".join(f"(?:{unicodedata.normalize('NFC', p)})" for p in [*data["noise_lines"], rf"^(?:{clock})\b.{{0,40}}\d{{4}}$"])
+    noise_lines = [unicodedata.normalize("NFC", p) for p in [*data["noise_lines"], rf"^(?:{clock})\b.{{0,40}}\d{{4}}$"]]
+    lines = "|".join(f"(?:{p})" for p in noise_lines)
+    figures = "|".join(f"(?:{p})" for p in noise_lines if _ends_in_figure(p)) or "(?!)"
+    others = "|".join(f"(?:{p})" for p in noise_lines if not _ends_in_figure(p)) or "(?!)"
     credits = "|".join(f"(?:{unicodedata.normalize('NFC', p)})" for p in data["caption_lines"])
     prefixes = "|".join(re.escape(unicodedata.normalize("NFC", p)) for p in data["byline_prefixes"])
     return _Boilerplate(
@@ -294,6 +350,8 @@ def _boilerplate() -> _Boilerplate:
         box_heading_re=re.compile(rf"^(?:{headings}|{comments})\s*(?:\(\d+\))?\s*:?$", re.IGNORECASE),
         comment_heading_re=re.compile(rf"^(?:{comments})\s*(?:\(\d+\))?\s*:?$", re.IGNORECASE),
         noise_line_re=re.compile(lines, re.IGNORECASE),
+        figure_noise_lines_re=re.compile(figures, re.IGNORECASE),
+        other_noise_lines_re=re.compile(others, re.IGNORECASE),
         caption_line_re=re.compile(credits, re.IGNORECASE),
         byline_prefix_re=re.compile(rf"^\(?(?:{prefixes})\s*:?\s*", re.IGNORECASE),
         clock_re=re.compile(rf"^\W*(?:{clock})\b", re.IGNORECASE),
@@ -1743,7 +1801,7 @@ def _read_body(container: etree._Element, profile: dict[str, Any], seen_titles: 
         italic_runs = _emphasised(element, ("em", "i")) if near_image else set()
         whole_italic = near_image and len(pieces) == 1 and _is_italic_only(element)
         for piece in pieces:
-            if piece.casefold() in seen_titles or bp.noise_line_re.match(piece) or bp.box_heading_re.match(piece):
+            if piece.casefold() in seen_titles or bp.is_noise_line(piece) or bp.box_heading_re.match(piece):
                 continue
             bold = whole_bold or piece in bold_runs
             italic = whole_italic or piece in italic_runs
