@@ -1697,7 +1697,9 @@ _RUNNING_HEAD_MAX_WORDS = 8
 def _without_running_heads(rows: list["_Row"]) -> list["_Row"]:
     """The rows without a page's running head or foot ("THÔNG TIN NỘI BỘ - SỐ 05/2024" on every page
     of a converted bulletin): a short line the body repeats word for word is layout, not text."""
-    counts = Counter(row.text for row in rows if len(row.text.split()) <= _RUNNING_HEAD_MAX_WORDS)
+    # A split stopped after that many words tells as much, without cutting a long paragraph into all its words.
+    short = [row.text for row in rows if len(row.text.split(None, _RUNNING_HEAD_MAX_WORDS)) <= _RUNNING_HEAD_MAX_WORDS]
+    counts = Counter(short)
     repeated = {text for text, count in counts.items() if count > 1}
     return [row for row in rows if row.text not in repeated] if repeated else rows
 
