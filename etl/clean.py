@@ -560,10 +560,7 @@ class _Texts(dict):
         return raw
 
     def __missing__(self, element: etree._Element) -> str:
-        raw = self._raw.get(element)  # raw(), inlined: this runs for every paragraph and link of a page
-        if raw is None:
-            raw = self._raw[element] = _raw_text(element)
-        text = self[element] = normalise(raw)
+        text = self[element] = normalise(self.raw(element))
         return text
 
 
@@ -663,10 +660,11 @@ def _emphasised(element: etree._Element, tags: tuple[str, ...]) -> set[str]:
 
 
 def _link_density(element: etree._Element, text: str | None = None, texts: _Texts | None = None) -> float:
-    """The share of an element's text (text: its _text(), when already read) that is link text."""
-    texts = _Texts() if texts is None else texts
-    total = len(texts[element] if text is None else text) or 1
-    links = sum(len(texts[a]) for a in element.iter("a"))
+    """The share of an element's text (text: its _text(), when already read; texts: the page's text cache,
+    where there is one) that is link text."""
+    read = _text if texts is None else texts.__getitem__
+    total = len(read(element) if text is None else text) or 1
+    links = sum(len(read(a)) for a in element.iter("a"))
     return links / total
 
 
