@@ -11,7 +11,7 @@ from typing import Any
 
 from etl.clean import CleanArticle
 from etl.parse import documents, indicators, people
-from etl.parse.phrases import load
+from etl.parse.phrases import fold, load
 
 PARSER_VERSION = "0.2.0"
 
@@ -24,11 +24,12 @@ def parse_article(
     paragraphs = [unicodedata.normalize("NFC", p) for p in article.paragraphs]
     # A subheading is a title: its figures restate the text below it (docs/LABELING.md).
     subheadings = {unicodedata.normalize("NFC", s) for s in article.subheadings}
+    folds = [fold(p) for p in paragraphs]  # read by both indicators.find and link_parents
     found: list[indicators.Indicator] = []
     for index, paragraph in enumerate(paragraphs):
         if paragraph not in subheadings:
-            found.extend(indicators.find(paragraph, index, ph))
-    indicators.link_parents(found, paragraphs, ph)
+            found.extend(indicators.find(paragraph, index, ph, folds[index]))
+    indicators.link_parents(found, paragraphs, ph, folds)
     texts = [t for t in [article.title, article.summary, *paragraphs, *article.captions] if t]
     return {
         "url": url,

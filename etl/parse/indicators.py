@@ -11,11 +11,11 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 from etl.parse import sentences
 from etl.parse.numbers import NUMBER, NUMBER_RE, to_number
-from etl.parse.phrases import Phrases, fold, fold_slice, fold_word, foldable_by_slices, load
+from etl.parse.phrases import Phrases, Tail, fold, fold_slicer, fold_word, load
 
 # Spans that are never indicators, found before numbers are read. Those that start with a digit are
 # written with it taken out in front of the look-behind ("\d(?<![\w/]\d)" for "(?<![\w/])\d"), as
@@ -40,6 +40,9 @@ _MASKS = [
 _DIGIT_RE = re.compile(r"\d")
 _LIST_LABEL_RE = re.compile(r"^\s*\(?\d{1,2}[.)]\s")
 _PHONE_CONTEXT_RE = re.compile(r"(?:đt|điện thoại|fax|hotline|sđt|tel)\s*[:.]?\s*[\d\s.()+-]*$")
+# What every match of _PHONE_CONTEXT_RE holds ("sđt" holds "đt"): a paragraph without any has no window that
+# matches. Tested with `in`, which finds a word faster than a search for a set of first letters.
+_PHONE_WORDS = ("đt", "điện thoại", "fax", "hotline", "tel")
 
 _RANGE_JOIN_RE = re.compile(r"\s*(?:[-–—]|đến|tới)\s*")
 _DENOMINATOR_RE = re.compile(rf"/({NUMBER})(?![\d/])")
@@ -51,7 +54,9 @@ _WORDS_RE = re.compile(r"([^\W\d_]+(?:/[^\W\d_]+)?)(?:\s([^\W\d_]+))?")
 _PARENTHESIS_AFTER_RE = re.compile(r"[^\d();,.]{0,40}?\(")
 # "tăng 9,3 điểm phần trăm": a change in percentage points is written down as a percent (LABELING).
 _PERCENT_RE = re.compile(r"\s*(%|phần trăm|điểm phần trăm|điểm %)")
-_CLAUSE_END_RE = re.compile(r"[,;.:()\[\]“”\"!?…]|\s[-–]\s|\s(?:và|với|trong đó|tham gia|trên địa bàn|so với|của)\s")
+_CLAUSE_END = r"[,;.:()\[\]“”\"!?…]|\s[-–]\s|\s(?:và|với|trong đó|tham gia|trên địa bàn|so với|của)\s"
+# A clause end or a digit, whichever comes first: one search where a clause end then a digit before it took two.
+_CLAUSE_END_OR_DIGIT_RE = re.compile(rf"\d|{_CLAUSE_END}")
 
 KINDS = ("count", "percent", "ratio", "range", "measure")
 
@@ -107,15 +112,18 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(s <= pos < e for s, e in spans)
 
 
-def _scaled(text: str, pos: int, ph: Phrases, folded: str | None = None) -> tuple[float, int]:
-    """The multiplier of a scale word at pos ("triệu", "nghìn tỷ"), and where it ends (folded: see fold_slice)."""
-    match = ph.scale_re.match(fold_slice(text, folded, pos, pos + 16))
+def _scaled(fold_cut: Callable[[int, int], str], pos: int, ph: Phrases) -> tuple[float, int]:
+    """The multiplier of a scale word at pos ("triệu", "nghìn tỷ"), and where it ends (fold_cut: the
+    paragraph's fold_slicer)."""
+    match = ph.scale_re.match(fold_cut(pos, pos + 16))
     if not match:
         return 1, pos
     return ph.scales[" ".join(match.group(1).split())], pos + match.end()
 
 
 def _scale(value: float | int, factor: float) -> float | int:
+    if factor == 1 and type(value) is int:  # most numbers: an int times 1 is itself, and int() of it too
+        return value
     result = value * factor
     return int(result) if float(result).is_integer() else round(result, 6)
 
@@ -136,8 +144,10 @@ class _Reading:
     scaled: bool = False
 
 
-def _read_number_expression(text: str, match: re.Match[str], ph: Phrases, folded: str | None = None) -> _Reading | None:
-    """Read a ratio, range, percent or plain number starting at a number token (folded: see fold_slice)."""
+def _read_number_expression(
+    text: str, match: re.Match[str], ph: Phrases, fold_cut: Callable[[int, int], str]
+) -> _Reading | None:
+    """Read a ratio, range, percent or plain number starting at a number token (fold_cut: fold_slicer(text, …))."""
     start, end = match.span()
     first = to_number(match.group())
     # Ratio: 281/411 (a day/month date was masked or is rejected by the caller).
@@ -145,18 +155,18 @@ def _read_number_expression(text: str, match: re.Match[str], ph: Phrases, folded
     if ratio:
         denominator = to_number(ratio.group(1))
         # A scale word after the fraction scales both parts: "203,7/398,5 tỷ đồng".
-        factor, after = _scaled(text, ratio.end(), ph, folded)
+        factor, after = _scaled(fold_cut, ratio.end(), ph)
         numerator, denominator = _scale(first, factor), _scale(denominator, factor)
         return _Reading("ratio", start, ratio.end(), after, value=numerator, numerator=numerator,
                         denominator=denominator, number_start=start, raw_value=first, scaled=factor != 1)
     percent = _PERCENT_RE.match(text, end)
     first_end = percent.end() if percent else end
-    first_factor, join_at = (1, first_end) if percent else _scaled(text, end, ph, folded)
+    first_factor, join_at = (1, first_end) if percent else _scaled(fold_cut, end, ph)
     # Range: 30 - 40 triệu đồng, từ 55% đến 60%, 55-60%, từ 800 nghìn đến 1,2 triệu đồng.
     join = _RANGE_JOIN_RE.match(text, join_at)
     if join:
         second = _SECOND_NUMBER_RE.match(text, join.end())
-        tu_before = _TU_BEFORE_RE.search(fold_slice(text, folded, max(0, start - 6), start))
+        tu_before = _TU_BEFORE_RE.search(fold_cut(max(0, start - 6), start))
         uses_word = join.group().strip() not in "-–—"
         if second and (not uses_word or tu_before):
             s_start = join.end()
@@ -167,7 +177,7 @@ def _read_number_expression(text: str, match: re.Match[str], ph: Phrases, folded
                 second_percent = _PERCENT_RE.match(text, s_end)
                 if second_percent:
                     s_end = second_percent.end()
-                factor, after = (1, s_end) if (percent or second_percent) else _scaled(text, s_end, ph, folded)
+                factor, after = (1, s_end) if (percent or second_percent) else _scaled(fold_cut, s_end, ph)
                 if first_factor != 1:  # each end with its own scale word: "800 nghìn đến 1,2 triệu"
                     low, high = _scale(low, first_factor), _scale(high, factor)
                 elif low <= high:  # one scale word for both ends: "30 - 40 triệu đồng"
@@ -182,7 +192,7 @@ def _read_number_expression(text: str, match: re.Match[str], ph: Phrases, folded
                                     raw_value=first, scaled=factor != 1 or first_factor != 1)
     if percent:
         return _Reading("percent", start, first_end, first_end, value=first, number_start=start, raw_value=first)
-    factor, after = first_factor, join_at  # _scaled(text, end, ph), read above
+    factor, after = first_factor, join_at  # _scaled(fold_cut, end, ph), read above
     return _Reading("count", start, end, after, value=_scale(first, factor), number_start=start,
                     raw_value=first, scaled=factor != 1)
 
@@ -191,9 +201,9 @@ def _is_year(value: float | int) -> bool:
     return isinstance(value, int) and 1900 <= value <= 2100
 
 
-def _unit_at(text: str, pos: int, ph: Phrases, paragraph_folded: str | None = None) -> tuple[str | None, int]:
-    """The unit or counted noun written at pos, and where it ends (paragraph_folded: see fold_slice)."""
-    folded = fold_slice(text, paragraph_folded, pos, pos + 48)
+def _unit_at(text: str, pos: int, ph: Phrases, fold_cut: Callable[[int, int], str]) -> tuple[str | None, int]:
+    """The unit or counted noun written at pos, and where it ends (fold_cut: fold_slicer(text, …))."""
+    folded = fold_cut(pos, pos + 48)
     lead = len(folded) - len(folded.lstrip())
     match = ph.unit_re.match(folded, lead)
     if match:
@@ -231,9 +241,11 @@ _VERBS = {
 
 
 def _is_not_indicator(
-    text: str, folded: str, reading: _Reading, ph: Phrases, paragraph_start: bool, unit: str | None
+    text: str, folded: str, reading: _Reading, ph: Phrases, paragraph_start: bool, unit: str | None,
+    may_cite_phones: bool = True,
 ) -> bool:
-    """unit: what _unit_at(text, reading.after, ph) reads."""
+    """unit: what _unit_at(text, reading.after, ph) reads; may_cite_phones: whether folded holds one of
+    _PHONE_WORDS (where it holds none, no window of it holds a phone number's label)."""
     before = folded[max(0, reading.number_start - 40) : reading.number_start]
     raw = text[reading.start : reading.end]
     has_unit = unit is not None and _known_unit(unit, ph)
@@ -245,7 +257,8 @@ def _is_not_indicator(
         and not _TOTAL_NUMBER_RE.search(before)  # "tổng số 2.046 nhân viên": a total, not "số 5"
     ):
         return True
-    if _PHONE_CONTEXT_RE.search(before) or ph.ordinal_re.search(before):  # "xếp thứ 9/63 tỉnh": a rank
+    # "xếp thứ 9/63 tỉnh": a rank.
+    if (may_cite_phones and _PHONE_CONTEXT_RE.search(before)) or ph.ordinal_re.search(before):
         return True
     if reading.kind == "count" and not (reading.scaled or has_unit) and _names_a_thing(text, reading, raw):
         return True
@@ -297,7 +310,9 @@ def _is_not_indicator(
     return False
 
 
-_CLASS_BEFORE_RE = re.compile(r"\d[\d.,]*\s+[^\d,;.:()]{1,30}\s+có\s+(?:từ|trên|dưới)\s*$")
+_CLASS_BEFORE_RE = Tail(
+    re.compile(r"\d[\d.,]*\s+[^\d,;.:()]{1,30}\s+có\s+(?:từ|trên|dưới)\s*$"), ("từ", "trên", "dưới")
+)
 _CLASS_AFTER_RE = re.compile(r"[^\d,;.()]{0,30}?(?:trở lên|trở xuống)")
 _TOTAL_NUMBER_RE = re.compile(r"(?:^|\s)tổng\s+số\s*$")
 # Before the second date of a span: "từ 30/4 đến 1/5", "30/4 - 1/5".
@@ -344,11 +359,6 @@ def _fullmatches(pattern: str, text: str) -> bool:
     return re.compile(pattern).fullmatch(text) is not None
 
 
-def _has_unit_after(text: str, pos: int, ph: Phrases) -> bool:
-    unit, _ = _unit_at(text, pos, ph)
-    return unit is not None and _known_unit(unit, ph)
-
-
 def _qualifier(folded: str, reading: _Reading, unit_end: int, ph: Phrases) -> str:
     before = folded[max(0, reading.number_start - 24) : reading.number_start]
     match = ph.qualifier_re.search(before)
@@ -374,7 +384,7 @@ def _is_target(folded: str, sentence_start: int, position: int, ph: Phrases) -> 
 
 def _subject(text: str, folded: str, reading: _Reading, unit: str | None, unit_end: int, ph: Phrases) -> str | None:
     """The thing measured, as a short phrase from the text."""
-    if unit and ph.admin_re.fullmatch(unit):
+    if unit and _fullmatches(ph.admin_re.pattern, unit):  # the same as ph.admin_re.fullmatch(unit), remembered
         # "460 xã, phường, thị trấn": the whole list, plus a restrictive modifier if any.
         end = unit_end
         more_re = _more_admin_re(ph.admin_re.pattern)
@@ -388,12 +398,11 @@ def _subject(text: str, folded: str, reading: _Reading, unit: str | None, unit_e
             end = modifier.end()
         return " ".join(text[_unit_start(text, reading, unit_end, unit) : end].split())
     if reading.kind == "percent" or unit in ("đồng", "usd") or _is_measure(unit, ph):
+        # Money is named by the phrase before it, whatever follows: the phrase after it is not read then.
+        if reading.kind != "percent" and unit in ("đồng", "usd"):
+            return _phrase_before(text, folded, reading.number_start)
         tail = _phrase_after(text, folded, reading.end if reading.kind == "percent" else unit_end)
-        if tail and reading.kind == "percent":
-            return tail
-        if tail and unit not in ("đồng", "usd"):
-            return tail
-        return _phrase_before(text, folded, reading.number_start)
+        return tail or _phrase_before(text, folded, reading.number_start)
     if unit:
         start = _unit_start(text, reading, unit_end, unit)
         tail = _phrase_after(text, folded, unit_end)
@@ -418,50 +427,56 @@ _STOP_AFTER_RE = re.compile(r"\s*(?:so với|trở lên|dự toán|kế hoạch|
 def _phrase_after(text: str, folded: str, pos: int) -> str | None:
     if _STOP_AFTER_RE.match(folded, pos):
         return None
-    end_match = _CLAUSE_END_RE.search(folded, pos)
+    end_match = _CLAUSE_END_OR_DIGIT_RE.search(folded, pos)  # a number ends the phrase too
     end = end_match.start() if end_match else len(text)
-    digit = _DIGIT_RE.search(folded, pos, end)  # a number ends the phrase
-    if digit:
-        end = digit.start()
     words = text[pos:end].split()[:16]
     return " ".join(words) or None
 
 
-_VERB_TAIL_RE = re.compile(r"(?:\s+(?:chiếm|đạt|đạt tỷ lệ|tỷ lệ|bằng|là|có|với|tăng|giảm|dài|rộng|khoảng|gần|trên|hơn|dưới|được|từ))+\s*$")
+_VERB_TAIL_WORDS = (
+    "chiếm", "đạt", "đạt tỷ lệ", "tỷ lệ", "bằng", "là", "có", "với", "tăng", "giảm", "dài", "rộng", "khoảng", "gần",
+    "trên", "hơn", "dưới", "được", "từ",
+)
+_VERB_TAIL_RE = re.compile(rf"(?:\s+(?:{'|'.join(_VERB_TAIL_WORDS)}))+\s*$")
+# What a text _VERB_TAIL_RE matches in ends with, before trailing whitespace (its one match runs to the end).
+_VERB_TAIL_ENDS = tuple({w.split()[-1] for w in _VERB_TAIL_WORDS})
 
 
 def _phrase_before(text: str, folded: str, pos: int) -> str | None:
-    start = max(folded.rfind(c, 0, pos) for c in ",;:(.") + 1
-    phrase = folded[start:pos]
-    trimmed = _VERB_TAIL_RE.sub("", " " + phrase)
+    start = max(folded.rfind(",", 0, pos), folded.rfind(";", 0, pos), folded.rfind(":", 0, pos),
+                folded.rfind("(", 0, pos), folded.rfind(".", 0, pos)) + 1
+    phrase = " " + folded[start:pos]
+    trimmed = _VERB_TAIL_RE.sub("", phrase) if phrase.rstrip().endswith(_VERB_TAIL_ENDS) else phrase
     words = text[start : start + len(trimmed) - 1].split() if trimmed.strip() else []
     while words and fold_word(words[0]) in {"trong", "đó", "trong đó", "và", "có"}:
         words = words[1:]
     return " ".join(words[-10:]) or None
 
 
-def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None) -> list[Indicator]:
-    """Every indicator of one paragraph, in text order (parents not yet linked)."""
+def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None, folded: str | None = None) -> list[Indicator]:
+    """Every indicator of one paragraph, in text order (parents not yet linked); folded: fold(paragraph), where
+    the caller has it already."""
     ph = ph or load()
     if not _DIGIT_RE.search(paragraph):  # no number, nothing to read
         return []
-    folded = fold(paragraph)
+    folded = fold(paragraph) if folded is None else folded
     # The folds of the short texts read after and before each number are slices of the paragraph's.
-    sliceable = folded if foldable_by_slices(paragraph, folded) else None
+    fold_cut = fold_slicer(paragraph, folded)
     masked = _masked(paragraph)
     spans = sentences.split(paragraph)
     span_starts = [start for start, _ in spans]
     may_hold_targets = ph.target_hint_re.search(folded) is not None
+    may_cite_phones = any(word in folded for word in _PHONE_WORDS)
     found: list[Indicator] = []
     consumed_until = -1
     for match in NUMBER_RE.finditer(paragraph):
-        if match.start() < consumed_until or _inside(match.start(), masked):
+        if match.start() < consumed_until or (masked and _inside(match.start(), masked)):
             continue
-        reading = _read_number_expression(paragraph, match, ph, sliceable)
+        reading = _read_number_expression(paragraph, match, ph, fold_cut)
         if reading is None:
             continue
-        unit_here = _unit_at(paragraph, reading.after, ph, sliceable)
-        if _is_not_indicator(paragraph, folded, reading, ph, match.start() < 4, unit_here[0]):
+        unit_here = _unit_at(paragraph, reading.after, ph, fold_cut)
+        if _is_not_indicator(paragraph, folded, reading, ph, match.start() < 4, unit_here[0], may_cite_phones):
             consumed_until = reading.end
             continue
         consumed_until = reading.end
@@ -514,7 +529,10 @@ def _sentence_at(spans: list[tuple[int, int]], starts: list[int], position: int,
 
 def _negative(text: str, folded: str, reading: _Reading) -> bool:
     before = folded[max(0, reading.number_start - 5) : reading.number_start]
-    return reading.kind in ("percent", "count") and bool(_NEGATIVE_RE.search(before))
+    # Every match holds "-" or "âm": the containment tests pass over the rest without a search.
+    return (
+        reading.kind in ("percent", "count") and ("-" in before or "âm" in before) and bool(_NEGATIVE_RE.search(before))
+    )
 
 
 def _family(indicator: Indicator, ph: Phrases) -> str:
@@ -563,7 +581,9 @@ def _set_parent(part: Indicator, parent_index: int | None, indicators: list[Indi
         part.unit, part.kind = total.unit, total.kind
 
 
-def link_parents(indicators: list[Indicator], paragraphs: list[str], ph: Phrases | None = None) -> None:
+def link_parents(
+    indicators: list[Indicator], paragraphs: list[str], ph: Phrases | None = None, folds: list[str] | None = None
+) -> None:
     """Set `parent` on the parts of a stated total ("2.849 cuộc, trong đó: cấp tỉnh 15 cuộc, ...").
 
     The total is the nearest figure before "trong đó" (or "gồm", "bao gồm") in the same sentence
@@ -572,6 +592,8 @@ def link_parents(indicators: list[Indicator], paragraphs: list[str], ph: Phrases
     the next parts repeat the first one's label ("cấp tỉnh 8 cuộc; cấp huyện 164 cuộc") or add up
     to the total. Figures in parentheses right after a total that add up to it are its parts too
     ("45 đảng viên (khiển trách 30, cảnh cáo 12, cách chức 3)").
+
+    folds: fold() of each paragraph, where the caller has them already.
     """
     ph = ph or load()
     by_paragraph: dict[int, list[tuple[int, Indicator]]] = {}
@@ -581,10 +603,11 @@ def link_parents(indicators: list[Indicator], paragraphs: list[str], ph: Phrases
         here = by_paragraph.get(paragraph_index)
         if not here:
             continue
-        folded = fold(text)
+        folded = fold(text) if folds is None else folds[paragraph_index]
         # The last breakdown first: in "1.200 hộ, trong đó 800 hộ nghèo (gồm 500 hộ ...)" the 500 belong to the 800.
-        for marker in reversed(list(ph.breakdown_re.finditer(folded))):
-            _link_marker(indicators, here, text, folded, marker, ph)
+        if ph.breakdown_hint_re.search(folded):
+            for marker in reversed(list(ph.breakdown_re.finditer(folded))):
+                _link_marker(indicators, here, text, folded, marker, ph)
         _link_parenthesised(indicators, here, text)
 
 
@@ -700,6 +723,8 @@ def _continued_parts(
 
 def _link_parenthesised(indicators: list[Indicator], here: list[tuple[int, Indicator]], text: str) -> None:
     """Parts listed in parentheses right after their total, with no "trong đó", that add up to it."""
+    if "(" not in text:  # _PARENTHESIS_AFTER_RE needs one
+        return
     for index, total in here:
         if total.kind not in ("count", "measure") or total.value is None:
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from etl.parse.phrases import Phrases, fold, load
+from etl.parse.phrases import Phrases, Tail, fold, load
 
 # A word; ethnic-minority names join capitalised parts with an apostrophe ("K’Brôn", "Ka’Ka").
 _WORD_RE = re.compile(r"[^\W\d_]+(?:[’'][^\W\d_]+)*")
@@ -75,6 +75,9 @@ def _name_in_run(run: list[str], ph: Phrases, after_honorific: bool = False) -> 
 # "đồng chí", "ông", "bà" right before a name: its position, if any, is written after it.
 _HONORIFICS = frozenset({"ông", "bà", "anh", "chị"})
 _HONORIFIC_BEFORE_RE = re.compile(rf"(?:^|\s)(?:đồng chí|đ/c|{'|'.join(sorted(_HONORIFICS))})\s*$")
+# The same, searched in the text before a name only where that text ends with one of the words (a search
+# from the start of a long paragraph at every name is what it saves).
+_HONORIFIC_BEFORE = Tail(_HONORIFIC_BEFORE_RE, ("đồng chí", "đ/c", *_HONORIFICS))
 _HONORIFIC_RE = re.compile(r"(?:^|\s)(?:đồng chí|đ/c|ông|bà)\s", re.IGNORECASE)
 # Bodies named by a place: two capitalised words right after one are the place, not a person
 # ("Bí thư Huyện ủy Văn Chấn", "Chủ tịch UBND huyện Hà Quảng"); officials' names have three or more
@@ -86,7 +89,7 @@ _PLACE_BEFORE_RE = re.compile(
 
 def _position_before(text: str, folded: str, end: int, ph: Phrases) -> str | None:
     """The position written right before a name: from its head word to the name, in one clause."""
-    if _HONORIFIC_BEFORE_RE.search(folded, 0, end):
+    if _HONORIFIC_BEFORE.search(folded[:end]):
         return None
     boundaries = ",;:.(“\""
     clause_start = max(text.rfind(c, 0, end) for c in boundaries) + 1
@@ -220,7 +223,7 @@ def find(texts: list[str], author: str | None = None, ph: Phrases | None = None)
             continue
         folded = fold(text)
         for run_start, run_end, words in _capitalised_runs(text):
-            after_honorific = _HONORIFIC_BEFORE_RE.search(folded, 0, run_start) is not None
+            after_honorific = _HONORIFIC_BEFORE.search(folded[:run_start]) is not None
             if len(words) >= 3 and fold(words[0]) in _HONORIFICS:
                 # "Ông Nguyễn Đức Toàn, Giám đốc …" opening a sentence: the honorific, then the name.
                 run_start, words, after_honorific = run_start + len(words[0]) + 1, words[1:], True

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 import yaml
 
@@ -44,6 +45,26 @@ def fold_slice(text: str, folded: str | None, start: int, end: int) -> str:
     return fold(text[start:end])
 
 
+def fold_slicer(text: str, folded: str) -> Callable[[int, int], str]:
+    """fold_slice(text, folded or None, start, end) as a function of (start, end), for the many slices of one
+    text: the positions fold_slice must look at are found once, and a slice with no end at one of them is
+    cut straight out of folded (fold_slice's tests all need a tone pair at start - 1, end - 1 or end - 2)."""
+    if not foldable_by_slices(text, folded):
+        return lambda start, end: fold(text[start:end])
+    near_pair = set()
+    for pair in _TONE_PAIR_RE.finditer(text.lower()):  # pairs cannot overlap: none starts with a toned vowel
+        near_pair.update((pair.start() + 1, pair.end()))
+    if not near_pair:
+        return lambda start, end: folded[start:end]
+
+    def cut(start: int, end: int) -> str:
+        if start in near_pair or end in near_pair:
+            return fold_slice(text, folded, start, end)
+        return folded[start:end]
+
+    return cut
+
+
 # Old-style tone placement on the first vowel of "oa", "oe", "uy" and its new-style equivalent.
 # Every pair has the same length, so offsets in folded text are offsets in the original.
 _TONE_PLACEMENT = {
@@ -53,12 +74,36 @@ _TONE_PLACEMENT = {
 }
 # Only at the end of a syllable: "hoà" and "hòa" differ in placement, "hoạch" does not.
 _TONE_PLACEMENT_RE = re.compile("(?:" + "|".join(_TONE_PLACEMENT) + r")(?![^\W\d_])")
+# Any of those pairs, at the end of a syllable or not: where fold_slice looks.
+_TONE_PAIR_RE = re.compile("|".join(_TONE_PLACEMENT))
 
 
 def alternation(words: list[str]) -> str:
     """A regex alternation of words, longest first, with spaces matching any whitespace."""
-    ordered = sorted({fold(w) for w in words}, key=len, reverse=True)
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
+    return one_of(sorted({fold(w) for w in words}, key=len, reverse=True))
+
+
+def one_of(words: list[str]) -> str:
+    """A regex alternation of words, tried in the order given, with spaces matching any whitespace.
+
+    The words of one first letter are grouped behind it ("t(?:ấn|ỷ)|ha" for "tấn|tỷ|ha"): words of different
+    first letters never match at one place, so a match tries the same words in the same order, but goes
+    straight to the words of the letter it stands at instead of testing every word in turn.
+    """
+    if any(not w or w[0].isspace() for w in words):  # \s+ in front may give back: left as written
+        return "|".join(map(_word_pattern, words))
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[0], []).append(word)
+    return "|".join(
+        _word_pattern(group[0]) if len(group) == 1
+        else re.escape(lead) + "(?:" + "|".join(_word_pattern(w[1:]) for w in group) + ")"
+        for lead, group in groups.items()
+    )
+
+
+def _word_pattern(word: str) -> str:
+    return re.escape(word).replace(r"\ ", r"\s+")
 
 
 def last_words(words: list[str], *more: str) -> tuple[str, ...]:
@@ -99,6 +144,7 @@ class Phrases:
     target_exclusion_re: re.Pattern[str]
     result_re: re.Pattern[str]
     breakdown_re: re.Pattern[str]
+    breakdown_hint_re: re.Pattern[str]  # breakdown_re without the boundary before: where it finds nothing, no breakdown
     breakdown_ends: tuple[str, ...]
     rating_re: re.Pattern[str]
     post_qualifier_re: re.Pattern[str]
@@ -162,6 +208,8 @@ def load() -> Phrases:
         target_exclusion_re=re.compile(rf"(?:{alternation(data['target_exclusions'])}){_WORD_END}"),
         result_re=re.compile(rf"(?:^|\W)(?:{alternation(data['result_words'])}){_WORD_END}"),
         breakdown_re=re.compile(rf"(?:^|\W)(?:{alternation(data['breakdown_words'])}){_WORD_END}"),
+        # Led by its words, not by "(?:^|\W)", a search jumps between their first letters.
+        breakdown_hint_re=re.compile(rf"(?:{alternation(data['breakdown_words'])}){_WORD_END}"),
         breakdown_ends=tuple(fold(e) for e in data["breakdown_ends"]),
         rating_re=re.compile(rf"\s*(?:{alternation(data['rating_words'])}){_WORD_END}"),
         post_qualifier_re=re.compile(
@@ -175,12 +223,14 @@ def load() -> Phrases:
         position_head_re=re.compile(rf"(?<!\w)(?:{alternation(data['position_heads'])}){_WORD_END}"),
         # Matched in the original text, not folded: "giao" ends a position, "Sở Giao thông" does not.
         predicate_re=re.compile(
-            rf"\s(?:{'|'.join(re.escape(w).replace(chr(92) + ' ', chr(92) + 's+') for w in sorted(data['predicate_words'], key=len, reverse=True))})(?![\w])"
+            rf"\s(?:{one_of(sorted(data['predicate_words'], key=len, reverse=True))})(?![\w])"
         ),
         surnames=frozenset(unicodedata.normalize("NFC", s) for s in data["surnames"]),
         middle_names=frozenset(unicodedata.normalize("NFC", s) for s in data["middle_names"]),
         scope_after_trong_re=re.compile(rf"\strong\s+(?:{alternation(data['scope_after_trong'])})\s"),
-        surname_re=re.compile("|".join(sorted({re.escape(unicodedata.normalize("NFC", s)) for s in data["surnames"]}, key=len, reverse=True)) or "(?!)"),
+        surname_re=re.compile(
+            one_of(sorted({unicodedata.normalize("NFC", s) for s in data["surnames"]}, key=len, reverse=True)) or "(?!)"
+        ),
         document_types=dict(data["document_types"]),
         document_words={fold(v): v for v in data["document_types"].values()},
         issuers=frozenset(data["issuers"]),

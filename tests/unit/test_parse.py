@@ -657,3 +657,27 @@ def test_a_category_number_is_not_a_count():
 def test_a_class_of_the_counted_things_is_not_a_figure():
     assert [i["value"] for i in _one("Vẫn còn 62 doanh nghiệp có từ 50 lao động trở lên nhưng chưa có đảng viên.")] == [62]
     assert [(i["value"], i["qualifier"]) for i in _one("Kết nạp từ 50 đảng viên trở lên.")] == [(50, "min")]
+
+
+@given(st.text(alphabet="oaeuyiòóỏõọàáảãạùúủũụỳýỷỹỵèéẻẽẹ hOAUYÒÓỎÕỌ.5", max_size=16))
+def test_fold_slicer_reads_every_slice_as_fold_slice(text):
+    from etl.parse.phrases import fold, fold_slice, fold_slicer, foldable_by_slices
+
+    folded = fold(text)
+    cut = fold_slicer(text, folded)
+    sliceable = folded if foldable_by_slices(text, folded) else None
+    for start in range(len(text) + 1):
+        for end in range(start, len(text) + 3):
+            assert cut(start, end) == fold_slice(text, sliceable, start, end) == fold(text[start:end]), (start, end)
+
+
+@given(st.lists(st.text(alphabet="tấh ", min_size=1, max_size=4), max_size=8), st.text(alphabet="tấh .", max_size=12))
+def test_one_of_matches_as_the_plain_alternation(words, text):
+    import re
+
+    from etl.parse.phrases import _word_pattern, one_of
+
+    grouped, plain = re.compile(one_of(words) or "(?!)"), re.compile("|".join(map(_word_pattern, words)) or "(?!)")
+    for pos in range(len(text) + 1):
+        fast, slow = grouped.match(text, pos), plain.match(text, pos)
+        assert (fast and fast.span()) == (slow and slow.span()), pos
