@@ -10,7 +10,9 @@ What each figure is (every rate is in one process, on one core, of this machine)
 - ``lxml_pages_per_s``: ``lxml.html.document_fromstring`` on the same bytes: the floor of any
   extraction that builds a tree. ``parse_times_lxml`` is clean+parse time over lxml time with both
   timed in the clean+parse process, batch by batch (``lxml_alongside_pages_per_s``): a ratio the
-  machine's changes of speed between phases do not move.
+  machine's changes of speed between phases do not move. ``stage_ms`` splits the clean+parse time of a
+  page by layout into decode, clean (its own lxml parse included) and parse; ``python -m bench --profile``
+  runs that phase under pyinstrument and writes the call tree to ``data/bench-profile.txt``.
   Pages are read from disk in batches outside the timed part; the first pages warm caches untimed.
 - ``load_rows_per_s``: the real staging from the pipeline run below (a few thousand articles), its
   articles, indicators, documents and people replicated under new article ids until the mart gets
@@ -111,7 +113,7 @@ def _timed(corpus: Path, work, floor=None) -> dict[str, Any]:
     extra: dict[str, int] = {}
     for batch in _pages(corpus, manifest):
         while warmed < WARMUP_PAGES and batch:
-            work(*batch[0], extra={})
+            work(*batch[0], extra={"warm_up": 1})
             warmed += 1
         if floor is not None:
             started = time.perf_counter()
@@ -141,15 +143,33 @@ def phase_parse(corpus: Path) -> dict[str, Any]:
     profiles = load_profiles()
     sources = {s["id"]: s for s in corpora.sources("http://127.0.0.1")}
 
+    stage_s: dict[str, dict[str, float]] = {}
+
     def work(entry: dict[str, Any], body: bytes, extra: dict[str, int]) -> None:
         source = sources[entry["source"]]
+        started = time.perf_counter()
         text = clean.decode(body, "text/html; charset=utf-8")
+        decoded = time.perf_counter()
         article = clean.clean_html(text, profile=profiles.get(source["profile"] or ""), url="http://127.0.0.1" + entry["path"])
+        cleaned = time.perf_counter()
         result = parse.parse_article(article, url=entry["path"], source=source["id"], province=source["province"])
+        parsed = time.perf_counter()
+        if "warm_up" not in extra:  # where the time goes, per layout
+            stages = stage_s.setdefault(source["id"], dict.fromkeys(("pages", "decode", "clean", "parse"), 0.0))
+            stages["pages"] += 1
+            stages["decode"] += decoded - started
+            stages["clean"] += cleaned - decoded
+            stages["parse"] += parsed - cleaned
         extra["indicators"] = extra.get("indicators", 0) + len(result["indicators"])
         extra["paragraphs"] = extra.get("paragraphs", 0) + len(result["paragraphs"])
 
-    return _timed(corpus, work, floor=lxml.html.document_fromstring)
+    timed = _timed(corpus, work, floor=lxml.html.document_fromstring)
+    # Milliseconds a page in each stage (clean includes its own lxml parse of the page).
+    timed["stage_ms"] = {
+        layout: {k: round(1000 * v / stages["pages"], 3) for k, v in stages.items() if k != "pages"}
+        for layout, stages in stage_s.items()
+    }
+    return timed
 
 
 def phase_trafilatura(corpus: Path, fast: bool = False) -> dict[str, Any]:
@@ -414,6 +434,7 @@ def bench(pages: int, only: set[str] | None, log=functools.partial(print, flush=
         "lxml_pages_per_s": get("lxml", "pages_per_s"),
         "parse_times_lxml": get("parse", "times_floor"),
         "lxml_alongside_pages_per_s": get("parse", "floor_pages_per_s"),
+        "stage_ms": get("parse", "stage_ms"),
         "load_rows_per_s": get("load", "load_rows_per_s"),
         "rowwise_rows_per_s": get("load", "rowwise_rows_per_s"),
         "first_run_s": get("pipeline", "first_run_s"),
@@ -459,6 +480,8 @@ def table(results: dict[str, Any]) -> str:
         ("lxml parse only (floor)", results["lxml_pages_per_s"], "pages/s"),
         ("  timed alongside clean+parse", results["lxml_alongside_pages_per_s"], "pages/s"),
         ("clean+parse time / lxml time", results["parse_times_lxml"], "×"),
+        *[(f"  {layout}: decode, clean, parse", " + ".join(f"{ms:.2f}" for ms in stages.values()), "ms/page")
+          for layout, stages in (results.get("stage_ms") or {}).items()],
         ("load 1M fact rows (load_run)", results["load_rows_per_s"], "rows/s"),
         ("  load_run time", results["load_s"], "s"),
         ("  again, nothing new (load_run)", results["reload_s"], "s"),
@@ -480,11 +503,31 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def profile(pages: int) -> int:
+    """Where clean+parse spends its time: the parse phase in this process under pyinstrument's sampler."""
+    from pyinstrument import Profiler
+
+    corpus_dir = BENCH_DIR / "corpus"
+    corpora.generate(corpus_dir, pages)
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    figures = phase_parse(corpus_dir)
+    profiler.stop()
+    out = RESULT.with_name("bench-profile.txt")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(profiler.output_text(unicode=True, color=False), encoding="utf-8")
+    print(f"bench: {figures['pages']} pages profiled ({figures['pages_per_s']} pages/s under the profiler); "
+          f"stage ms/page {json.dumps(figures['stage_ms'])}; call tree in {out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=int(os.environ.get("TINHUY_BENCH_PAGES", DEFAULT_PAGES)),
                         help=f"article pages in the corpus (default {DEFAULT_PAGES})")
     parser.add_argument("--only", action="append", help="run only these phases (parse, trafilatura, lxml, pipeline, load, dag_import)")
+    parser.add_argument("--profile", action="store_true",
+                        help="profile clean+parse on the corpus with pyinstrument instead: data/bench-profile.txt")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed (else only when a phase fails)")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
@@ -493,6 +536,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.phase:
         return _phase_main(args)
+    if args.profile:
+        return profile(args.pages)
     results = bench(args.pages, set(args.only) if args.only else None)
     RESULT.parent.mkdir(parents=True, exist_ok=True)
     RESULT.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
