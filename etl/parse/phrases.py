@@ -151,6 +151,7 @@ class Phrases:
     post_qualifier_of: dict[str, str]
     level_re: Tail
     position_head_re: re.Pattern[str]
+    position_hint_re: re.Pattern[str]  # position_head_re's words alone: a text where it finds nothing names no position
     predicate_re: re.Pattern[str]
     surnames: frozenset[str]
     middle_names: frozenset[str]
@@ -221,6 +222,7 @@ def load() -> Phrases:
             last_words(data["levels"], ":", "có", "là", "đạt"),
         ),
         position_head_re=re.compile(rf"(?<!\w)(?:{alternation(data['position_heads'])}){_WORD_END}"),
+        position_hint_re=re.compile(alternation(data["position_heads"]) or "(?!)"),
         # Matched in the original text, not folded: "giao" ends a position, "Sở Giao thông" does not.
         predicate_re=re.compile(
             rf"\s(?:{one_of(sorted(data['predicate_words'], key=len, reverse=True))})(?![\w])"

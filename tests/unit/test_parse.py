@@ -681,3 +681,38 @@ def test_one_of_matches_as_the_plain_alternation(words, text):
     for pos in range(len(text) + 1):
         fast, slow = grouped.match(text, pos), plain.match(text, pos)
         assert (fast and fast.span()) == (slow and slow.span()), pos
+
+
+def _position_heads() -> list[str]:
+    import yaml
+
+    from etl import settings
+
+    return yaml.safe_load((settings.PACKAGE_DATA_DIR / "phrases.yaml").read_text(encoding="utf-8"))["position_heads"]
+
+
+_PEOPLE_PIECES = [
+    *_position_heads(), *(h.capitalize() for h in _position_heads()), "Nguyễn Văn An", "Lò Thị Xuyến", "Rơ Chăm Hlinh",
+    "ông", "Đồng chí", ",", "Tỉnh ủy", "UBND tỉnh", "huyện Vị Xuyên", "phát biểu", "và", "Sở", "Ủy ban",
+]
+
+
+@given(st.lists(st.sampled_from(_PEOPLE_PIECES), max_size=10))
+def test_people_skips_only_texts_without_a_position_head(pieces):
+    import dataclasses
+    import re
+
+    from etl.parse import people
+    from etl.parse.phrases import load
+
+    text = " ".join(pieces).replace(" ,", ",")
+    every_text = dataclasses.replace(load(), position_hint_re=re.compile(""))
+    assert people.find([text], None, load()) == people.find([text], None, every_text)
+
+
+@pytest.mark.parametrize("head", _position_heads())
+def test_every_position_head_lets_its_text_through_the_people_prefilter(head):
+    from etl.parse.people import find
+
+    text = f"Đồng chí Nguyễn Văn An, {head} Tỉnh ủy phát biểu."
+    assert find([text]) == [{"name": "Nguyễn Văn An", "position": f"{head} Tỉnh ủy"}]
