@@ -467,6 +467,8 @@ def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None, folded
     span_starts = [start for start, _ in spans]
     may_hold_targets = ph.target_hint_re.search(folded) is not None
     may_cite_phones = any(word in folded for word in _PHONE_WORDS)
+    # Every match of ph.level_re holds "cấp", and each window it searches is a slice of folded.
+    may_name_levels = "cấp" in folded
     found: list[Indicator] = []
     consumed_until = -1
     for match in NUMBER_RE.finditer(paragraph):
@@ -510,7 +512,7 @@ def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None, folded
                 high=reading.high,
                 qualifier=_qualifier(folded, reading, unit_end, ph),
                 is_target=may_hold_targets and _is_target(folded, s_start, reading.number_start, ph),
-                level=_level(folded, reading, ph),
+                level=_level(folded, reading, ph) if may_name_levels else None,
                 subject=_subject(paragraph, folded, reading, unit, unit_end, ph),
                 extra={"sentence_end": s_end},
             )

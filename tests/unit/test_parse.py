@@ -716,3 +716,28 @@ def test_every_position_head_lets_its_text_through_the_people_prefilter(head):
 
     text = f"Đồng chí Nguyễn Văn An, {head} Tỉnh ủy phát biểu."
     assert find([text]) == [{"name": "Nguyễn Văn An", "position": f"{head} Tỉnh ủy"}]
+
+
+_WORDS = st.text(alphabet="tấh ", min_size=1, max_size=4).map(str.strip).filter(bool)
+
+
+@given(st.lists(_WORDS, max_size=8), st.text(alphabet="tấh .,", max_size=12))
+def test_one_of_after_a_non_word_ends_where_the_pattern_led_by_a_non_word_does(words, text):
+    import re
+
+    from etl.parse.phrases import _word_pattern, one_of
+
+    led = re.compile(rf"(?:{one_of(words, after_non_word=True) or '(?!)'})(?![\w])")
+    plain = re.compile(rf"(?:^|\W)(?:{'|'.join(map(_word_pattern, words)) or '(?!)'})(?![\w])")
+    assert [m.end() for m in led.finditer(text)] == [m.end() for m in plain.finditer(text)]
+    for pos in range(len(text) + 1):
+        if pos == 0 or re.match(r"\w", text[pos - 1]):  # as _is_target searches: right after a target word
+            fast, slow = led.search(text, pos), plain.search(text, pos)
+            assert (fast and fast.end()) == (slow and slow.end()), pos
+
+
+def test_every_level_phrase_holds_cap():
+    from etl.parse.phrases import load
+
+    # find passes over level_re where a paragraph's fold holds no "cấp".
+    assert load().level_re.pattern.pattern.startswith("cấp")
