@@ -131,6 +131,10 @@ class Tail:
     def search(self, text: str) -> re.Match[str] | None:
         return self.pattern.search(text) if text.rstrip().endswith(self.ends) else None
 
+    def may_match_in(self, text: str) -> bool:
+        """Whether search may find something in a slice of text: not where text holds none of ends."""
+        return any(end in text for end in self.ends)
+
 
 @dataclass(frozen=True)
 class Phrases:

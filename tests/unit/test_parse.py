@@ -741,3 +741,16 @@ def test_every_level_phrase_holds_cap():
 
     # find passes over level_re where a paragraph's fold holds no "cấp".
     assert load().level_re.pattern.pattern.startswith("cấp")
+
+
+@given(st.lists(st.sampled_from(["thứ", "hạng", "top", "từ", "trên", "dưới", "có", "12", "hộ", "âm", "-", " ", ",", "th", "ứ"]),
+                max_size=12))
+def test_a_tail_matches_no_slice_of_a_text_it_may_not_match_in(pieces):
+    from etl.parse.indicators import _CLASS_BEFORE_RE, _NEGATIVE_RE
+    from etl.parse.phrases import load
+
+    text = "".join(pieces)
+    for tail in (load().ordinal_re, _CLASS_BEFORE_RE):
+        if not tail.may_match_in(text):
+            assert all(tail.search(text[a:b]) is None for a in range(len(text) + 1) for b in range(a, len(text) + 1))
+    assert _NEGATIVE_RE.search(text) is None or "-" in text or "âm" in text
