@@ -676,9 +676,12 @@ def _link_summed(indicators: list[Indicator], here: list[tuple[int, Indicator]],
     if not after:
         return
     sentence = after[0][1].sentence_start
-    totals = [x for _, x in here if x.end <= marker.start() and x.sentence_start == sentence and x.kind in ("count", "measure")]
-    for total in reversed(totals):
-        total_index = indicators.index(total)
+    # Each with its index in indicators (here holds them), not found again by indicators.index(), which compares
+    # every field of each figure before it: no two figures of a list share a paragraph and an end.
+    totals = [
+        (i, x) for i, x in here if x.end <= marker.start() and x.sentence_start == sentence and x.kind in ("count", "measure")
+    ]
+    for total_index, total in reversed(totals):
         parts: list[Indicator] = []
         for _, part in after:
             if part.sentence_start != sentence or part.kind not in ("count", "measure"):

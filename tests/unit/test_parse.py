@@ -754,3 +754,12 @@ def test_a_tail_matches_no_slice_of_a_text_it_may_not_match_in(pieces):
         if not tail.may_match_in(text):
             assert all(tail.search(text[a:b]) is None for a in range(len(text) + 1) for b in range(a, len(text) + 1))
     assert _NEGATIVE_RE.search(text) is None or "-" in text or "âm" in text
+
+
+@given(st.lists(st.sampled_from(["12", "1.200", "5,5", "3", "%", " ", "/", "-", " từ ", " đến ", " triệu ", " hộ", ", "]),
+                max_size=14))
+def test_no_two_figures_share_a_paragraph_and_an_end(pieces):
+    # link_parents finds a total's index by this, where indicators.index() compared every field.
+    found = parse_article(CleanArticle(paragraphs=["".join(pieces), "".join(pieces)]))["indicators"]
+    keys = [(i["paragraph"], i["end"]) for i in found]
+    assert len(keys) == len(set(keys))
