@@ -763,3 +763,16 @@ def test_no_two_figures_share_a_paragraph_and_an_end(pieces):
     found = parse_article(CleanArticle(paragraphs=["".join(pieces), "".join(pieces)]))["indicators"]
     keys = [(i["paragraph"], i["end"]) for i in found]
     assert len(keys) == len(set(keys))
+
+
+def test_target_and_result_words_end_in_a_word_character():
+    import re
+
+    import yaml
+
+    from etl import settings
+
+    # target_re and result_re end where "(?:^|\W)(?:words)" would only while each word ends in one (their
+    # matches then cannot share the character before the next).
+    data = yaml.safe_load((settings.PACKAGE_DATA_DIR / "phrases.yaml").read_text(encoding="utf-8"))
+    assert all(re.search(r"\w$", w) for w in data["target_words"] + data["result_words"])
