@@ -31,6 +31,9 @@ def parse_article(
             found.extend(indicators.find(paragraph, index, ph, folds[index]))
     indicators.link_parents(found, paragraphs, ph, folds)
     texts = [t for t in [article.title, article.summary, *paragraphs, *article.captions] if t]
+    # The texts people are named in, with their folds where read already.
+    named = [(article.summary, None), *zip(paragraphs, folds), *((c, None) for c in article.captions)]
+    named = [(t, f) for t, f in named if t]
     return {
         "url": url,
         "source": source,
@@ -45,6 +48,6 @@ def parse_article(
         "indicators": [i.to_dict() for i in found],
         "documents": documents.find(texts, ph),
         # The lead often names the official first, with the full position ("Đồng chí …, Phó Bí thư Tỉnh ủy, …").
-        "people": people.find([t for t in [article.summary, *paragraphs, *article.captions] if t], article.author, ph),
+        "people": people.find([t for t, _ in named], article.author, ph, [f for _, f in named]),
         "parser_version": PARSER_VERSION,
     }

@@ -242,10 +242,11 @@ _VERBS = {
 
 def _is_not_indicator(
     text: str, folded: str, reading: _Reading, ph: Phrases, paragraph_start: bool, unit: str | None,
-    may_cite_phones: bool = True,
+    may_cite_phones: bool = True, may_rank: bool = True, may_name_a_class: bool = True,
 ) -> bool:
     """unit: what _unit_at(text, reading.after, ph) reads; may_cite_phones: whether folded holds one of
-    _PHONE_WORDS (where it holds none, no window of it holds a phone number's label)."""
+    _PHONE_WORDS (where it holds none, no window of it holds a phone number's label); may_rank and
+    may_name_a_class: whether ph.ordinal_re and _CLASS_BEFORE_RE may match in folded (Tail.may_match_in)."""
     before = folded[max(0, reading.number_start - 40) : reading.number_start]
     raw = text[reading.start : reading.end]
     has_unit = unit is not None and _known_unit(unit, ph)
@@ -258,7 +259,7 @@ def _is_not_indicator(
     ):
         return True
     # "xếp thứ 9/63 tỉnh": a rank.
-    if (may_cite_phones and _PHONE_CONTEXT_RE.search(before)) or ph.ordinal_re.search(before):
+    if (may_cite_phones and _PHONE_CONTEXT_RE.search(before)) or (may_rank and ph.ordinal_re.search(before)):
         return True
     if reading.kind == "count" and not (reading.scaled or has_unit) and _names_a_thing(text, reading, raw):
         return True
@@ -298,7 +299,7 @@ def _is_not_indicator(
         if not has_unit and plain and value < 100 and ph.time_unit_re.match(folded, reading.after):
             return True
         # A class the counted things belong to, not an amount: "62 doanh nghiệp có từ 50 lao động trở lên".
-        if _CLASS_BEFORE_RE.search(before) and _CLASS_AFTER_RE.match(folded, reading.after):
+        if may_name_a_class and _CLASS_BEFORE_RE.search(before) and _CLASS_AFTER_RE.match(folded, reading.after):
             return True
         # The basis of a rate, not an amount: "giá trị sản xuất trên 1 ha đất canh tác đạt 150 triệu đồng".
         if plain and raw == "1" and _PER_ONE_RE.search(before) and _is_measure(unit, ph):
@@ -467,6 +468,11 @@ def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None, folded
     span_starts = [start for start, _ in spans]
     may_hold_targets = ph.target_hint_re.search(folded) is not None
     may_cite_phones = any(word in folded for word in _PHONE_WORDS)
+    # The windows before a number are slices of folded: a pattern that needs what folded lacks matches in none.
+    may_rank, may_name_a_class = ph.ordinal_re.may_match_in(folded), _CLASS_BEFORE_RE.may_match_in(folded)
+    may_be_negative = "-" in folded or "âm" in folded  # what every match of _NEGATIVE_RE holds
+    # Every match of ph.level_re holds "cấp", and each window it searches is a slice of folded.
+    may_name_levels = "cấp" in folded
     found: list[Indicator] = []
     consumed_until = -1
     for match in NUMBER_RE.finditer(paragraph):
@@ -476,7 +482,9 @@ def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None, folded
         if reading is None:
             continue
         unit_here = _unit_at(paragraph, reading.after, ph, fold_cut)
-        if _is_not_indicator(paragraph, folded, reading, ph, match.start() < 4, unit_here[0], may_cite_phones):
+        if _is_not_indicator(
+            paragraph, folded, reading, ph, match.start() < 4, unit_here[0], may_cite_phones, may_rank, may_name_a_class
+        ):
             consumed_until = reading.end
             continue
         consumed_until = reading.end
@@ -491,7 +499,7 @@ def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None, folded
         if unit == "usd":
             unit = "USD"
         value = reading.value
-        if _negative(paragraph, folded, reading):
+        if may_be_negative and _negative(paragraph, folded, reading):
             value = -value if value is not None else None
         s_start, s_end = _sentence_at(spans, span_starts, reading.start, len(paragraph))
         found.append(
@@ -510,7 +518,7 @@ def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None, folded
                 high=reading.high,
                 qualifier=_qualifier(folded, reading, unit_end, ph),
                 is_target=may_hold_targets and _is_target(folded, s_start, reading.number_start, ph),
-                level=_level(folded, reading, ph),
+                level=_level(folded, reading, ph) if may_name_levels else None,
                 subject=_subject(paragraph, folded, reading, unit, unit_end, ph),
                 extra={"sentence_end": s_end},
             )
@@ -668,9 +676,12 @@ def _link_summed(indicators: list[Indicator], here: list[tuple[int, Indicator]],
     if not after:
         return
     sentence = after[0][1].sentence_start
-    totals = [x for _, x in here if x.end <= marker.start() and x.sentence_start == sentence and x.kind in ("count", "measure")]
-    for total in reversed(totals):
-        total_index = indicators.index(total)
+    # Each with its index in indicators (here holds them), not found again by indicators.index(), which compares
+    # every field of each figure before it: no two figures of a list share a paragraph and an end.
+    totals = [
+        (i, x) for i, x in here if x.end <= marker.start() and x.sentence_start == sentence and x.kind in ("count", "measure")
+    ]
+    for total_index, total in reversed(totals):
         parts: list[Indicator] = []
         for _, part in after:
             if part.sentence_start != sentence or part.kind not in ("count", "measure"):

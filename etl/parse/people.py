@@ -213,15 +213,22 @@ def _place_end(text: str, start: int) -> int | None:
     return end
 
 
-def find(texts: list[str], author: str | None = None, ph: Phrases | None = None) -> list[dict[str, Any]]:
-    """Each named official once, with the first position given for them."""
+def find(
+    texts: list[str], author: str | None = None, ph: Phrases | None = None, folds: list[str | None] | None = None
+) -> list[dict[str, Any]]:
+    """Each named official once, with the first position given for them; folds: fold() of each text, where the
+    caller has it already (None where not)."""
     ph = ph or load()
     found: dict[str, dict[str, Any]] = {}
-    for text in texts:
+    for index, text in enumerate(texts):
+        folded = folds[index] if folds is not None and folds[index] is not None else fold(text)
+        # An official is kept only with a position, read before or after the name from a match of
+        # position_head_re in folded: where its words are nowhere, no one is kept (most texts; the cheaper test).
+        if not ph.position_hint_re.search(folded):
+            continue
         # A name starts with a surname or follows "đồng chí": neither here, no one named.
         if not ph.surname_re.search(text) and not _HONORIFIC_RE.search(text):
             continue
-        folded = fold(text)
         for run_start, run_end, words in _capitalised_runs(text):
             after_honorific = _HONORIFIC_BEFORE.search(folded[:run_start]) is not None
             if len(words) >= 3 and fold(words[0]) in _HONORIFICS:

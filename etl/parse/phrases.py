@@ -78,27 +78,36 @@ _TONE_PLACEMENT_RE = re.compile("(?:" + "|".join(_TONE_PLACEMENT) + r")(?![^\W\d
 _TONE_PAIR_RE = re.compile("|".join(_TONE_PLACEMENT))
 
 
-def alternation(words: list[str]) -> str:
-    """A regex alternation of words, longest first, with spaces matching any whitespace."""
-    return one_of(sorted({fold(w) for w in words}, key=len, reverse=True))
+def alternation(words: list[str], *, after_non_word: bool = False) -> str:
+    """A regex alternation of words, longest first, with spaces matching any whitespace (after_non_word: as
+    one_of's)."""
+    return one_of(sorted({fold(w) for w in words}, key=len, reverse=True), after_non_word=after_non_word)
 
 
-def one_of(words: list[str]) -> str:
+def one_of(words: list[str], *, after_non_word: bool = False) -> str:
     """A regex alternation of words, tried in the order given, with spaces matching any whitespace.
 
     The words of one first letter are grouped behind it ("t(?:ấn|ỷ)|ha" for "tấn|tỷ|ha"): words of different
     first letters never match at one place, so a match tries the same words in the same order, but goes
     straight to the words of the letter it stands at instead of testing every word in turn.
+
+    after_non_word: only where no word character stands before, as "(?<!\\w)(?:…)"; the look-behind is written
+    after each first letter ("t(?<!\\wt)(?:ấn|ỷ)"), so that a search still jumps between first letters.
     """
     if any(not w or w[0].isspace() for w in words):  # \s+ in front may give back: left as written
-        return "|".join(map(_word_pattern, words))
+        plain = "|".join(map(_word_pattern, words))
+        return rf"(?<!\w)(?:{plain})" if after_non_word and plain else plain
     groups: dict[str, list[str]] = {}
     for word in words:
         groups.setdefault(word[0], []).append(word)
+
+    def lead(letter: str) -> str:
+        return re.escape(letter) + (rf"(?<!\w{re.escape(letter)})" if after_non_word else "")
+
     return "|".join(
-        _word_pattern(group[0]) if len(group) == 1
-        else re.escape(lead) + "(?:" + "|".join(_word_pattern(w[1:]) for w in group) + ")"
-        for lead, group in groups.items()
+        (lead(first) + _word_pattern(group[0][1:]) if after_non_word else _word_pattern(group[0])) if len(group) == 1
+        else lead(first) + "(?:" + "|".join(_word_pattern(w[1:]) for w in group) + ")"
+        for first, group in groups.items()
     )
 
 
@@ -121,6 +130,10 @@ class Tail:
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.pattern.search(text) if text.rstrip().endswith(self.ends) else None
+
+    def may_match_in(self, text: str) -> bool:
+        """Whether search may find something in a slice of text: not where text holds none of ends."""
+        return any(end in text for end in self.ends)
 
 
 @dataclass(frozen=True)
@@ -151,6 +164,7 @@ class Phrases:
     post_qualifier_of: dict[str, str]
     level_re: Tail
     position_head_re: re.Pattern[str]
+    position_hint_re: re.Pattern[str]  # position_head_re's words alone: a text where it finds nothing names no position
     predicate_re: re.Pattern[str]
     surnames: frozenset[str]
     middle_names: frozenset[str]
@@ -199,14 +213,16 @@ def load() -> Phrases:
         ),
         qualifier_re=Tail(re.compile(rf"(?:^|[\s(,;:])({alternation(all_qualifiers)})\s*$"), last_words(all_qualifiers)),
         qualifier_of=qualifier_of,
-        target_re=re.compile(rf"(?:^|\W)(?:{alternation(data['target_words'])}){_WORD_END}"),
+        # Led by the words' first letters, a search jumps between them; a match ends where one of
+        # "(?:^|\W)(?:words)" would, and is read only for where it ends (the words end in a letter).
+        target_re=re.compile(rf"(?:{alternation(data['target_words'], after_non_word=True)}){_WORD_END}"),
         # Blanking the exclusions only turns letters into spaces: a target read after it is made of
         # words the text already holds, in the same order.
         target_hint_re=re.compile(
             "|".join(".*?".join(map(re.escape, fold(w).split())) for w in data["target_words"]) or "(?!)", re.DOTALL
         ),
         target_exclusion_re=re.compile(rf"(?:{alternation(data['target_exclusions'])}){_WORD_END}"),
-        result_re=re.compile(rf"(?:^|\W)(?:{alternation(data['result_words'])}){_WORD_END}"),
+        result_re=re.compile(rf"(?:{alternation(data['result_words'], after_non_word=True)}){_WORD_END}"),  # as target_re
         breakdown_re=re.compile(rf"(?:^|\W)(?:{alternation(data['breakdown_words'])}){_WORD_END}"),
         # Led by its words, not by "(?:^|\W)", a search jumps between their first letters.
         breakdown_hint_re=re.compile(rf"(?:{alternation(data['breakdown_words'])}){_WORD_END}"),
@@ -221,6 +237,7 @@ def load() -> Phrases:
             last_words(data["levels"], ":", "có", "là", "đạt"),
         ),
         position_head_re=re.compile(rf"(?<!\w)(?:{alternation(data['position_heads'])}){_WORD_END}"),
+        position_hint_re=re.compile(alternation(data["position_heads"]) or "(?!)"),
         # Matched in the original text, not folded: "giao" ends a position, "Sở Giao thông" does not.
         predicate_re=re.compile(
             rf"\s(?:{one_of(sorted(data['predicate_words'], key=len, reverse=True))})(?![\w])"

@@ -681,3 +681,98 @@ def test_one_of_matches_as_the_plain_alternation(words, text):
     for pos in range(len(text) + 1):
         fast, slow = grouped.match(text, pos), plain.match(text, pos)
         assert (fast and fast.span()) == (slow and slow.span()), pos
+
+
+def _position_heads() -> list[str]:
+    import yaml
+
+    from etl import settings
+
+    return yaml.safe_load((settings.PACKAGE_DATA_DIR / "phrases.yaml").read_text(encoding="utf-8"))["position_heads"]
+
+
+_PEOPLE_PIECES = [
+    *_position_heads(), *(h.capitalize() for h in _position_heads()), "Nguyễn Văn An", "Lò Thị Xuyến", "Rơ Chăm Hlinh",
+    "ông", "Đồng chí", ",", "Tỉnh ủy", "UBND tỉnh", "huyện Vị Xuyên", "phát biểu", "và", "Sở", "Ủy ban",
+]
+
+
+@given(st.lists(st.sampled_from(_PEOPLE_PIECES), max_size=10))
+def test_people_skips_only_texts_without_a_position_head(pieces):
+    import dataclasses
+    import re
+
+    from etl.parse import people
+    from etl.parse.phrases import load
+
+    text = " ".join(pieces).replace(" ,", ",")
+    every_text = dataclasses.replace(load(), position_hint_re=re.compile(""))
+    assert people.find([text], None, load()) == people.find([text], None, every_text)
+
+
+@pytest.mark.parametrize("head", _position_heads())
+def test_every_position_head_lets_its_text_through_the_people_prefilter(head):
+    from etl.parse.people import find
+
+    text = f"Đồng chí Nguyễn Văn An, {head} Tỉnh ủy phát biểu."
+    assert find([text]) == [{"name": "Nguyễn Văn An", "position": f"{head} Tỉnh ủy"}]
+
+
+_WORDS = st.text(alphabet="tấh ", min_size=1, max_size=4).map(str.strip).filter(bool)
+
+
+@given(st.lists(_WORDS, max_size=8), st.text(alphabet="tấh .,", max_size=12))
+def test_one_of_after_a_non_word_ends_where_the_pattern_led_by_a_non_word_does(words, text):
+    import re
+
+    from etl.parse.phrases import _word_pattern, one_of
+
+    led = re.compile(rf"(?:{one_of(words, after_non_word=True) or '(?!)'})(?![\w])")
+    plain = re.compile(rf"(?:^|\W)(?:{'|'.join(map(_word_pattern, words)) or '(?!)'})(?![\w])")
+    assert [m.end() for m in led.finditer(text)] == [m.end() for m in plain.finditer(text)]
+    for pos in range(len(text) + 1):
+        if pos == 0 or re.match(r"\w", text[pos - 1]):  # as _is_target searches: right after a target word
+            fast, slow = led.search(text, pos), plain.search(text, pos)
+            assert (fast and fast.end()) == (slow and slow.end()), pos
+
+
+def test_every_level_phrase_holds_cap():
+    from etl.parse.phrases import load
+
+    # find passes over level_re where a paragraph's fold holds no "cấp".
+    assert load().level_re.pattern.pattern.startswith("cấp")
+
+
+@given(st.lists(st.sampled_from(["thứ", "hạng", "top", "từ", "trên", "dưới", "có", "12", "hộ", "âm", "-", " ", ",", "th", "ứ"]),
+                max_size=12))
+def test_a_tail_matches_no_slice_of_a_text_it_may_not_match_in(pieces):
+    from etl.parse.indicators import _CLASS_BEFORE_RE, _NEGATIVE_RE
+    from etl.parse.phrases import load
+
+    text = "".join(pieces)
+    for tail in (load().ordinal_re, _CLASS_BEFORE_RE):
+        if not tail.may_match_in(text):
+            assert all(tail.search(text[a:b]) is None for a in range(len(text) + 1) for b in range(a, len(text) + 1))
+    assert _NEGATIVE_RE.search(text) is None or "-" in text or "âm" in text
+
+
+@given(st.lists(st.sampled_from(["12", "1.200", "5,5", "3", "%", " ", "/", "-", " từ ", " đến ", " triệu ", " hộ", ", "]),
+                max_size=14))
+def test_no_two_figures_share_a_paragraph_and_an_end(pieces):
+    # link_parents finds a total's index by this, where indicators.index() compared every field.
+    found = parse_article(CleanArticle(paragraphs=["".join(pieces), "".join(pieces)]))["indicators"]
+    keys = [(i["paragraph"], i["end"]) for i in found]
+    assert len(keys) == len(set(keys))
+
+
+def test_target_and_result_words_end_in_a_word_character():
+    import re
+
+    import yaml
+
+    from etl import settings
+
+    # target_re and result_re end where "(?:^|\W)(?:words)" would only while each word ends in one (their
+    # matches then cannot share the character before the next).
+    data = yaml.safe_load((settings.PACKAGE_DATA_DIR / "phrases.yaml").read_text(encoding="utf-8"))
+    assert all(re.search(r"\w$", w) for w in data["target_words"] + data["result_words"])
