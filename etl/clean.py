@@ -457,7 +457,26 @@ def _noise_matches(root: etree._Element, rules: tuple[_NoiseRule, ...], values: 
 def _noise_prefilter() -> re.Pattern[str]:
     """Any attribute rule's value: most class and id values hold none, and are passed over at once."""
     values = sorted({rule.value for rule in _boilerplate().noise if rule.attribute}, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, values)) or "(?!)")
+    return re.compile(_by_first_letter(list(map(re.escape, values))) or "(?!)")
+
+
+def _by_first_letter(words: list[str]) -> str:
+    """The alternation of words (regexes), grouped behind their first letter ("s(?:hare|ocial)|tags" for
+    "share|social|tags"): re tests the letter once at each place instead of trying every word in turn.
+
+    Words of different first letters never match at one place, so each place tries the same words in the
+    same order, and the matches are the same. Unless every word opens with a plain letter or digit (not
+    quantified), the words are joined as they are.
+    """
+    if not all(word[:1].isalnum() and word[1:2] not in ("?", "*", "+", "{") for word in words):
+        return "|".join(words)
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[0], []).append(word)
+    return "|".join(
+        group[0] if len(group) == 1 else f"{lead}(?:{'|'.join(word[1:] for word in group)})"
+        for lead, group in groups.items()
+    )
 
 
 def _found_in(values: list[Any], pattern: re.Pattern[str]) -> list[Any]:
@@ -1568,11 +1587,11 @@ def _hints(value: str) -> tuple[bool, bool, bool, bool]:
 @lru_cache(maxsize=1)
 def _any_hint_re() -> re.Pattern[str]:
     patterns = (_TITLE_HINT_RE, _DATE_HINT_RE, _SUMMARY_HINT_RE, _BYLINE_HINT_RE)
-    # Each is a plain alternation of words, so their words joined in one flat alternation find the same;
-    # re runs a flat one about twice as fast as one of groups.
+    # Each is a plain alternation of words, so their words joined in one alternation find the same; re runs
+    # a flat one about twice as fast as one of the four groups, and one grouped by first letter twice as fast again.
     if any(not re.fullmatch(r"[\w?|-]+", p.pattern) for p in patterns):
         raise ValueError("a hint pattern is not a plain alternation of words")
-    return re.compile("|".join(p.pattern for p in patterns), re.IGNORECASE)
+    return re.compile(_by_first_letter("|".join(p.pattern for p in patterns).split("|")), re.IGNORECASE)
 
 
 def _position(element: etree._Element | None) -> tuple[int, ...]:

@@ -455,6 +455,29 @@ def test_found_in_gives_the_values_a_search_finds_something_in():
         assert _found_in([v for v in values if v.isascii()], pattern) == [v for v in values if v.isascii() and pattern.search(v)]
 
 
+# Words sharing first letters and prefixes ("ta", "tab", "t"), some with an optional letter as the hint words have.
+_WORDS = st.lists(st.sampled_from(["t", "ta", "tab", "tb", "T", "Ta", "a", "ab", "a-?b", "ba", "b"]), min_size=1, max_size=6)
+
+
+@given(_WORDS, st.text(alphabet="tTaAbB-\n ", max_size=40), st.booleans())
+def test_words_grouped_by_first_letter_match_as_their_plain_alternation(words, text, ignore_case):
+    import re
+
+    from etl.clean import _by_first_letter
+
+    flags = re.IGNORECASE if ignore_case else 0
+    plain, grouped = re.compile("|".join(words), flags), re.compile(_by_first_letter(words), flags)
+    assert [(m.span(), m.group()) for m in grouped.finditer(text)] == [(m.span(), m.group()) for m in plain.finditer(text)]
+
+
+def test_words_not_opening_with_a_plain_letter_are_left_ungrouped():
+    from etl.clean import _by_first_letter
+
+    assert _by_first_letter(["share", "social", "tags"]) == "s(?:hare|ocial)|tags"
+    assert _by_first_letter(["a?b", "ac"]) == "a?b|ac"
+    assert _by_first_letter([r"\.x", "ab"]) == r"\.x|ab"
+
+
 def test_decode_reads_the_legacy_fonts_only_where_their_marks_are():
     text = "Tỉnh ủy «Dân vận khéo» © 2024"  # four legacy mark characters: under the floor, left alone
     assert decode(_page(text).encode("utf-8")).count(text) == 1
