@@ -254,7 +254,7 @@ class _NoiseRule:
 _NEGATED_RE = re.compile(r"(?:no|hide|hidden|without|disable|disabled)[-_]", re.IGNORECASE)
 
 
-_SIMPLE_SELECTOR_RE = re.compile(r"^(?:(?P<tag>[a-z][a-z0-9]*)|\[(?P<attribute>[a-z][\w-]*)(?P<op>\*?=)(?P<value>[\w.-]+)\])$")
+_SIMPLE_SELECTOR_RE = re.compile(r"^(?:(?P<tag>[a-z][a-z0-9]*)|\[(?P<attribute>[a-z][a-z0-9-]*)(?P<op>\*?=)(?P<value>[\w.-]+)\])$")
 
 
 def _noise_rule(css: str) -> _NoiseRule:
@@ -391,8 +391,44 @@ def _select(root: etree._Element, css: str | list[str] | None) -> list[etree._El
         return []
     found: list[etree._Element] = []
     for one in [css] if isinstance(css, str) else css:
-        found.extend(_selector(one)(root))
+        found.extend(root.iter(one) if _TAG_SELECTOR_RE.fullmatch(one) else _iter_select(root, one))
     return found
+
+
+_TAG_SELECTOR_RE = re.compile(r"[a-z][a-z0-9]*")
+_TAG_ATTRIBUTE_SELECTOR_RE = re.compile(r"""(?P<tag>[a-z][a-z0-9]*)\[(?P<attribute>[a-z][a-z0-9-]*)="(?P<value>[^"\\]*)"\]""")
+
+
+def _iter_select(root: etree._Element, css: str) -> Iterator[etree._Element]:
+    """The elements a selector finds, in document order, read as they are wanted (a caller after the first
+    stops there). A tag name ("title") or a tag with an attribute's value ('meta[property="og:title"]') walks
+    the elements of that tag: its XPath ("descendant-or-self::title", "…meta[@property = 'og:title']")
+    gives the same elements, root included, but walks the whole tree first."""
+    if _TAG_SELECTOR_RE.fullmatch(css):
+        return _tagged(root, css)
+    match = _TAG_ATTRIBUTE_SELECTOR_RE.fullmatch(css)
+    if match:
+        attribute, value = match.group("attribute"), match.group("value")
+        return (element for element in root.iter(match.group("tag")) if element.get(attribute) == value)
+    return iter(_selector(css)(root))
+
+
+def _tagged(root: etree._Element, tag: str) -> Iterator[etree._Element]:
+    """root.iter(tag), the first element found without walking on: lxml's iterator looks for the next
+    element before it hands out one, and "descendant-or-self::title[1]" (the first in document order:
+    the position counts along the axis) stops at it."""
+    first = _first_tagged(tag)(root)
+    if not first:
+        return
+    yield first[0]
+    rest = root.iter(tag)
+    next(rest)  # the first again
+    yield from rest
+
+
+@lru_cache(maxsize=64)
+def _first_tagged(tag: str) -> etree.XPath:
+    return etree.XPath(f"descendant-or-self::{tag}[1]")
 
 
 def _remove(element: etree._Element) -> None:
@@ -982,7 +1018,7 @@ def _date_line(root: etree._Element, scan: "_Scan", title: etree._Element | None
     in their header and the articles in their side boxes, further away. Candidates are read in that
     order, and only until one holds the date.
     """
-    anchor = title if title is not None else next(root.iter("h1"), None)
+    anchor = title if title is not None else next(_tagged(root, "h1"), None)
     steps_up = _steps_up(anchor)
     dated = dict.fromkeys([*scan.dates, *_labelled_dates(root)])
     candidates: list[tuple[int, bool, etree._Element]] = [
@@ -1158,7 +1194,7 @@ def _short_date(element: etree._Element) -> str | None:
 
 
 def _meta(root: etree._Element, css: str) -> str | None:
-    for element in _select(root, css):
+    for element in _iter_select(root, css):
         value = normalise(element.get("content") or "")
         if value:
             return value
@@ -1166,7 +1202,7 @@ def _meta(root: etree._Element, css: str) -> str | None:
 
 
 def _first_text(root: etree._Element, css: str | list[str] | None) -> str | None:
-    for element in _select(root, css):
+    for element in _iter_select(root, css) if isinstance(css, str) and css else _select(root, css):
         text = _text(element)
         if text:
             return text
@@ -1936,7 +1972,7 @@ def _clean(html: str, profile: dict[str, Any] | None, url: str | None, generic_n
     if not published:
         date_anchor = title_element if title_element is not None else _carrier(root, title or page_title)
         if date_anchor is None:
-            date_anchor = next(root.iter("h1"), None)
+            date_anchor = next(_tagged(root, "h1"), None)
         # Without a title to measure from, the date line waits for the title found above the body.
         published = _date_line(root, dated_scan(), date_anchor) if date_anchor is not None else None
     author_elements = _select(root, profile.get("author"))

@@ -908,3 +908,15 @@ def test_the_site_name_in_the_footer_is_not_the_title():
             f"ngân sách 10 tháng đạt 86,4% dự toán</h1><div class='content'><p>{_FILLER}</p><p>{_FILLER}</p></div>"
             "<footer><p class='footer-title'>CỔNG THÔNG TIN ĐIỆN TỬ TỈNH LÂM ĐỒNG</p></footer></body></html>")
     assert clean_html(page).title == "Lâm Đồng: Thu ngân sách 10 tháng đạt 86,4% dự toán"
+
+
+@pytest.mark.parametrize("css", ["title", "h1", "p", "meta", "html", "nosuchtag", 'meta[property="og:title"]',
+                                 'meta[name="description"]', 'a[href="/"]'])
+def test_tag_selectors_walked_by_tag_find_what_their_xpath_finds(css):
+    from etl.clean import _iter_select, _parse, _select, _selector
+
+    for path in LAYOUT_PAGES[::4]:
+        root = _parse(decode(path.read_bytes()))
+        wanted = _selector(css)(root)
+        assert list(_iter_select(root, css)) == wanted and _select(root, css) == wanted
+        assert next(_iter_select(root, css), None) is (wanted[0] if wanted else None)
