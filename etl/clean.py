@@ -37,6 +37,7 @@ _HTML_PARSER = etree.HTMLParser()
 # An element's text, descendants' included: what lxml.html's text_content() (XPath "string()") gives,
 # from the text serialiser, which does not set up an XPath context each time.
 _text_content = partial(etree.tostring, method="text", encoding=str, with_tail=False)
+_text_bytes = partial(etree.tostring, method="text", encoding="utf-8", with_tail=False)
 
 
 class UnreadablePage(ValueError):
@@ -1584,6 +1585,7 @@ def _scan(root: etree._Element, attributes: _Attributes) -> _Scan:
 # substring test in libxml2, the first letter left out so "Ngày" and "ngày" both match), the regex decides.
 _POSTING_LABELS = ("ngày tạo", "ngày xuất bản", "ngày đăng", "created on", "published on")
 _POSTING_LABEL_HINTS = tuple(label[1:] for label in _POSTING_LABELS)
+_POSTING_LABEL_HINT_BYTES = tuple(hint.encode("utf-8") for hint in _POSTING_LABEL_HINTS)
 _POSTING_LABEL_NODES = etree.XPath(
     "//body//text()[" + " or ".join(f"contains(., '{hint}')" for hint in _POSTING_LABEL_HINTS) + "]"
 )
@@ -1594,9 +1596,10 @@ def _labelled_dates(root: etree._Element) -> list[etree._Element]:
     """Fields labelled as the posting date, whatever their class: "<td><label>Ngày xuất bản:</label></td>
     <td>08/10/2024 16:45</td>", "Ngày tạo: 16/07/2024", "Created on 06/17/2024": the row is the date line."""
     # The nodes the XPath finds are in <body>: where the text of the body holds no label, none does
-    # (the <head>'s styles and scripts are not searched).
-    text = "".join(map(_text_content, root.iter("body")))
-    if not any(label in text for label in _POSTING_LABEL_HINTS):
+    # (the <head>'s styles and scripts are not searched). The text is read as the serialiser writes it, in
+    # UTF-8, not decoded: a UTF-8 word is in UTF-8 text exactly where the word is in the text.
+    text = b"".join(map(_text_bytes, root.iter("body")))
+    if not any(label in text for label in _POSTING_LABEL_HINT_BYTES):
         return []
     found = []
     for label in _POSTING_LABEL_NODES(root):

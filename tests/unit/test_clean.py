@@ -920,3 +920,17 @@ def test_tag_selectors_walked_by_tag_find_what_their_xpath_finds(css):
         wanted = _selector(css)(root)
         assert list(_iter_select(root, css)) == wanted and _select(root, css) == wanted
         assert next(_iter_select(root, css), None) is (wanted[0] if wanted else None)
+
+
+_LABEL_WORDS = ["Ngày tạo", "ngày đăng", "Ngày xuất bản", "NGÀY ĐĂNG", "Created on", "published on", "Ngày", "ed", " ", ":", "x", "\u2028"]
+
+
+@given(st.lists(st.sampled_from(_LABEL_WORDS), max_size=8).map("".join))
+def test_the_posting_labels_are_found_in_the_utf8_text_where_they_are_in_the_text(text):
+    from etl.clean import _POSTING_LABEL_HINT_BYTES, _POSTING_LABEL_HINTS, _labelled_dates, _parse
+
+    data = text.encode("utf-8")
+    assert [hint in text for hint in _POSTING_LABEL_HINTS] == [hint in data for hint in _POSTING_LABEL_HINT_BYTES]
+    root = _parse(f"<html><body><p>{text}</p></body></html>")
+    # What the XPath finds without the text searched first.
+    assert _labelled_dates(root) == [node.getparent() for node in clean._POSTING_LABEL_NODES(root) if clean._POSTING_LABEL_RE.match(node)]
