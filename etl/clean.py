@@ -388,12 +388,65 @@ def _fast_step(match: re.Match[str]) -> str:
 
 
 def _select(root: etree._Element, css: str | list[str] | None) -> list[etree._Element]:
+    """The elements each selector finds, selector by selector, each's in document order."""
     if not css:
         return []
-    found: list[etree._Element] = []
-    for one in [css] if isinstance(css, str) else css:
-        found.extend(root.iter(one) if _TAG_SELECTOR_RE.fullmatch(one) else _iter_select(root, one))
-    return found
+    selectors = [css] if isinstance(css, str) else css
+    compounds = [_compound(one) for one in selectors]
+    found: list[list[etree._Element]] = [[] for _ in selectors]
+    # Tags with classes or ids ("div.news-tools", "td#footer": most of a profile's noise) are told in one walk
+    # over their tags, not each by an XPath over the whole tree.
+    by_tag: dict[str, list[int]] = {}
+    for index, compound in enumerate(compounds):
+        if compound is not None:
+            by_tag.setdefault(compound.tag, []).append(index)
+    if by_tag:
+        for element in root.iter(*by_tag):
+            for index in by_tag[element.tag]:
+                if compounds[index].matches(element):
+                    found[index].append(element)
+    for index, one in enumerate(selectors):
+        if compounds[index] is None:
+            found[index].extend(_iter_select(root, one))
+    return [element for elements in found for element in elements]
+
+
+# XML whitespace, where XPath's normalize-space() parts a class attribute's names.
+_XML_SPACE_RE = re.compile(r"[ \t\r\n]+")
+_COMPOUND_RE = re.compile(r"(?P<tag>[a-z][a-z0-9]*)(?P<names>(?:[.#]-?[A-Za-z_][A-Za-z0-9_-]*)*)")
+
+
+@dataclass(frozen=True)
+class _Compound:
+    """A tag with classes and ids ("div.news-tools", "td#footer"), tested as cssselect's XPath tests it:
+    the tag's name, each class one of the names of the class attribute (normalize-space's parts), each id
+    the id attribute's whole value."""
+
+    tag: str
+    classes: tuple[str, ...]
+    ids: tuple[str, ...]
+
+    def matches(self, element: etree._Element) -> bool:
+        if self.classes:
+            value = element.get("class")
+            # A class is in the value wherever it is one of its names: the substring test settles most.
+            if value is None or not all(name in value for name in self.classes):
+                return False
+            names = _XML_SPACE_RE.split(value)
+            if not all(name in names for name in self.classes):
+                return False
+        return all(element.get("id") == name for name in self.ids)
+
+
+@lru_cache(maxsize=512)
+def _compound(css: str) -> _Compound | None:
+    """The selector as a _Compound, where it is one; None for any other."""
+    _selector(css)  # a bad selector fails as it would
+    match = _COMPOUND_RE.fullmatch(css)
+    if match is None:
+        return None
+    names = re.findall(r"[.#][^.#]+", match.group("names"))
+    return _Compound(match.group("tag"), tuple(n[1:] for n in names if n[0] == "."), tuple(n[1:] for n in names if n[0] == "#"))
 
 
 _TAG_SELECTOR_RE = re.compile(r"[a-z][a-z0-9]*")

@@ -934,3 +934,29 @@ def test_the_posting_labels_are_found_in_the_utf8_text_where_they_are_in_the_tex
     root = _parse(f"<html><body><p>{text}</p></body></html>")
     # What the XPath finds without the text searched first.
     assert _labelled_dates(root) == [node.getparent() for node in clean._POSTING_LABEL_NODES(root) if clean._POSTING_LABEL_RE.match(node)]
+
+
+@settings(deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["div", "td", "p"]), st.text(alphabet="ab- \t\n\r\x0b\x0c\xa0\u2028", max_size=8),
+                          st.sampled_from([None, "a", "b", "a b", ""])), max_size=6),
+       st.lists(st.sampled_from(["div.a", "div.b", "td.a-b", "p.a.b", "div#a", "td.a#b", "div", "p", "div.-a", "div.a-"]), max_size=4))
+def test_tags_with_classes_and_ids_are_found_as_their_xpath_finds_them(elements, selectors):
+    from html import escape
+
+    from etl.clean import _parse, _select, _selector
+
+    inner = "".join(f"<{tag} class='{escape(value)}'{f' id={chr(39)}{id_}{chr(39)}' if id_ is not None else ''}>x</{tag}>"
+                    for tag, value, id_ in elements)
+    root = _parse(f"<html><body><div>{inner}</div><table><tr>{inner}</tr></table></body></html>")
+    assert _select(root, selectors) == [element for css in selectors for element in _selector(css)(root)]
+
+
+def test_the_profiles_selectors_find_what_their_xpath_finds():
+    from etl.clean import _parse, _select, _selector
+    from etl.sources import load_profiles
+
+    selectors = sorted({css for profile in load_profiles().values() for value in profile.values()
+                        for css in ([value] if isinstance(value, str) else value)})
+    for path in LAYOUT_PAGES[::3]:
+        root = _parse(decode(path.read_bytes()))
+        assert _select(root, selectors) == [element for css in selectors for element in _selector(css)(root)]
