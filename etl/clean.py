@@ -402,8 +402,9 @@ def _select(root: etree._Element, css: str | list[str] | None) -> list[etree._El
             by_tag.setdefault(compound.tag, []).append(index)
     if by_tag:
         for element in root.iter(*by_tag):
+            value = element.get("class")  # read once for all the compounds of the tag
             for index in by_tag[element.tag]:
-                if compounds[index].matches(element):
+                if compounds[index].matches(element, value):
                     found[index].append(element)
     for index, one in enumerate(selectors):
         if compounds[index] is None:
@@ -426,16 +427,19 @@ class _Compound:
     classes: tuple[str, ...]
     ids: tuple[str, ...]
 
-    def matches(self, element: etree._Element) -> bool:
+    def matches(self, element: etree._Element, value: str | None) -> bool:
+        """Whether the element (value: its class attribute) is one the compound names."""
         if self.classes:
-            value = element.get("class")
-            # A class is in the value wherever it is one of its names: the substring test settles most.
-            if value is None or not all(name in value for name in self.classes):
+            if value is None:
                 return False
-            names = _XML_SPACE_RE.split(value)
-            if not all(name in names for name in self.classes):
+            for name in self.classes:
+                # A class is in the value wherever it is one of its names: the substring test settles most.
+                if name not in value or name not in _XML_SPACE_RE.split(value):
+                    return False
+        for name in self.ids:
+            if element.get("id") != name:
                 return False
-        return all(element.get("id") == name for name in self.ids)
+        return True
 
 
 @lru_cache(maxsize=512)
