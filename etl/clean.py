@@ -404,7 +404,7 @@ def _select(root: etree._Element, css: str | list[str] | None) -> list[etree._El
         for element in root.iter(*by_tag):
             value = element.get("class")  # read once for all the compounds of the tag
             for index in by_tag[element.tag]:
-                if compounds[index].matches(element, value):
+                if compounds[index].matches(element, value, root):
                     found[index].append(element)
     for index, one in enumerate(selectors):
         if compounds[index] is None:
@@ -414,21 +414,23 @@ def _select(root: etree._Element, css: str | list[str] | None) -> list[etree._El
 
 # XML whitespace, where XPath's normalize-space() parts a class attribute's names.
 _XML_SPACE_RE = re.compile(r"[ \t\r\n]+")
-_COMPOUND_RE = re.compile(r"(?P<tag>[a-z][a-z0-9]*)(?P<names>(?:[.#]-?[A-Za-z_][A-Za-z0-9_-]*)*)")
+_COMPOUND_RE = re.compile(r"(?P<tag>[a-z][a-z0-9]*)?(?P<names>(?:[.#]-?[A-Za-z_][A-Za-z0-9_-]*)*)")
 
 
 @dataclass(frozen=True)
 class _Compound:
-    """A tag with classes and ids ("div.news-tools", "td#footer"), tested as cssselect's XPath tests it:
-    the tag's name, each class one of the names of the class attribute (normalize-space's parts), each id
-    the id attribute's whole value."""
+    """A tag with classes and ids ("div.news-tools", "td#footer"), perhaps below others ("#news-detail
+    h2.news-title"), tested as cssselect's XPath tests it: the tag's name, each class one of the names of the
+    class attribute (normalize-space's parts), each id the id attribute's whole value, and an ancestor up
+    to the root selected from (itself included) for each compound above, in turn."""
 
-    tag: str
+    tag: str | None  # None: any tag (only above another)
     classes: tuple[str, ...]
     ids: tuple[str, ...]
+    above: tuple["_Compound", ...] = ()  # joined to it by descendant combinators, the outermost first
 
-    def matches(self, element: etree._Element, value: str | None) -> bool:
-        """Whether the element (value: its class attribute) is one the compound names."""
+    def matches(self, element: etree._Element, value: str | None, root: etree._Element) -> bool:
+        """Whether the element (of the compound's tag; value: its class attribute) is one the selector finds below root."""
         if self.classes:
             if value is None:
                 return False
@@ -439,18 +441,42 @@ class _Compound:
         for name in self.ids:
             if element.get("id") != name:
                 return False
-        return True
+        return not self.above or self._below(element, root)
+
+    def _below(self, element: etree._Element, root: etree._Element) -> bool:
+        # Each compound above is met by the nearest ancestor that fits it: that leaves the most ancestors for
+        # the ones further up, so a match is found if there is one.
+        wanted = len(self.above) - 1
+        if element is root:
+            return False
+        for ancestor in element.iterancestors():
+            compound = self.above[wanted]
+            if (compound.tag is None or ancestor.tag == compound.tag) and compound.matches(ancestor, ancestor.get("class"), root):
+                if wanted == 0:
+                    return True
+                wanted -= 1
+            if ancestor is root:
+                break
+        return False
 
 
 @lru_cache(maxsize=512)
 def _compound(css: str) -> _Compound | None:
-    """The selector as a _Compound, where it is one; None for any other."""
+    """The selector as a _Compound, where it is one (compounds of tags, classes and ids joined by single spaces,
+    the last naming its tag); None for any other."""
     _selector(css)  # a bad selector fails as it would
-    match = _COMPOUND_RE.fullmatch(css)
-    if match is None:
+    compounds = []
+    for part in css.split(" "):
+        match = _COMPOUND_RE.fullmatch(part)
+        if match is None or not part:
+            return None
+        names = re.findall(r"[.#][^.#]+", match.group("names"))
+        compounds.append(_Compound(match.group("tag"), tuple(n[1:] for n in names if n[0] == "."),
+                                   tuple(n[1:] for n in names if n[0] == "#")))
+    if compounds[-1].tag is None:
         return None
-    names = re.findall(r"[.#][^.#]+", match.group("names"))
-    return _Compound(match.group("tag"), tuple(n[1:] for n in names if n[0] == "."), tuple(n[1:] for n in names if n[0] == "#"))
+    *above, last = compounds
+    return _Compound(last.tag, last.classes, last.ids, tuple(above))
 
 
 _TAG_SELECTOR_RE = re.compile(r"[a-z][a-z0-9]*")
@@ -464,6 +490,8 @@ def _iter_select(root: etree._Element, css: str) -> Iterator[etree._Element]:
     gives the same elements, root included, but walks the whole tree first."""
     if _TAG_SELECTOR_RE.fullmatch(css):
         return _tagged(root, css)
+    if _compound(css) is not None:
+        return iter(_select(root, css))
     match = _TAG_ATTRIBUTE_SELECTOR_RE.fullmatch(css)
     if match:
         attribute, value = match.group("attribute"), match.group("value")

@@ -939,7 +939,8 @@ def test_the_posting_labels_are_found_in_the_utf8_text_where_they_are_in_the_tex
 @settings(deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["div", "td", "p"]), st.text(alphabet="ab- \t\n\r\x0b\x0c\xa0\u2028", max_size=8),
                           st.sampled_from([None, "a", "b", "a b", ""])), max_size=6),
-       st.lists(st.sampled_from(["div.a", "div.b", "td.a-b", "p.a.b", "div#a", "td.a#b", "div", "p", "div.-a", "div.a-"]), max_size=4))
+       st.lists(st.sampled_from(["div.a", "div.b", "td.a-b", "p.a.b", "div#a", "td.a#b", "div", "p", "div.-a", "div.a-",
+                                 "div p", ".a p.b", "#a td", "div.a div", "table .b td", "div div.a", "body #b p"]), max_size=4))
 def test_tags_with_classes_and_ids_are_found_as_their_xpath_finds_them(elements, selectors):
     from html import escape
 
@@ -947,8 +948,9 @@ def test_tags_with_classes_and_ids_are_found_as_their_xpath_finds_them(elements,
 
     inner = "".join(f"<{tag} class='{escape(value)}'{f' id={chr(39)}{id_}{chr(39)}' if id_ is not None else ''}>x</{tag}>"
                     for tag, value, id_ in elements)
-    root = _parse(f"<html><body><div>{inner}</div><table><tr>{inner}</tr></table></body></html>")
-    assert _select(root, selectors) == [element for css in selectors for element in _selector(css)(root)]
+    root = _parse(f"<html><body><div class='a'>{inner}<div>{inner}</div></div><table><tr>{inner}</tr></table></body></html>")
+    for context in (root, *root.iter("div", "table")):  # a container below the root: nothing above it is read
+        assert _select(context, selectors) == [element for css in selectors for element in _selector(css)(context)]
 
 
 def test_the_profiles_selectors_find_what_their_xpath_finds():
@@ -959,4 +961,5 @@ def test_the_profiles_selectors_find_what_their_xpath_finds():
                         for css in ([value] if isinstance(value, str) else value)})
     for path in LAYOUT_PAGES[::3]:
         root = _parse(decode(path.read_bytes()))
-        assert _select(root, selectors) == [element for css in selectors for element in _selector(css)(root)]
+        for context in (root, *[element for element in root.iter("div", "article", "td") if len(element) > 3][:3]):
+            assert _select(context, selectors) == [element for css in selectors for element in _selector(css)(context)]
