@@ -404,7 +404,11 @@ def _select(root: etree._Element, css: str | list[str] | None) -> list[etree._El
         for element in root.iter(*by_tag):
             value = element.get("class")  # read once for all the compounds of the tag
             for index in by_tag[element.tag]:
-                if compounds[index].matches(element, value, root):
+                compound = compounds[index]
+                # Most elements lack the first class: told without a call (matches() tests that first).
+                if compound.classes and (value is None or compound.classes[0] not in value):
+                    continue
+                if compound.matches(element, value, root):
                     found[index].append(element)
     for index, one in enumerate(selectors):
         if compounds[index] is None:
