@@ -455,6 +455,29 @@ def test_found_in_gives_the_values_a_search_finds_something_in():
         assert _found_in([v for v in values if v.isascii()], pattern) == [v for v in values if v.isascii() and pattern.search(v)]
 
 
+# Words sharing first letters and prefixes ("ta", "tab", "t"), some with an optional letter as the hint words have.
+_WORDS = st.lists(st.sampled_from(["t", "ta", "tab", "tb", "T", "Ta", "a", "ab", "a-?b", "ba", "b"]), min_size=1, max_size=6)
+
+
+@given(_WORDS, st.text(alphabet="tTaAbB-\n ", max_size=40), st.booleans())
+def test_words_grouped_by_first_letter_match_as_their_plain_alternation(words, text, ignore_case):
+    import re
+
+    from etl.clean import _by_first_letter
+
+    flags = re.IGNORECASE if ignore_case else 0
+    plain, grouped = re.compile("|".join(words), flags), re.compile(_by_first_letter(words), flags)
+    assert [(m.span(), m.group()) for m in grouped.finditer(text)] == [(m.span(), m.group()) for m in plain.finditer(text)]
+
+
+def test_words_not_opening_with_a_plain_letter_are_left_ungrouped():
+    from etl.clean import _by_first_letter
+
+    assert _by_first_letter(["share", "social", "tags"]) == "s(?:hare|ocial)|tags"
+    assert _by_first_letter(["a?b", "ac"]) == "a?b|ac"
+    assert _by_first_letter([r"\.x", "ab"]) == r"\.x|ab"
+
+
 def test_decode_reads_the_legacy_fonts_only_where_their_marks_are():
     text = "Tỉnh ủy «Dân vận khéo» © 2024"  # four legacy mark characters: under the floor, left alone
     assert decode(_page(text).encode("utf-8")).count(text) == 1
@@ -885,3 +908,58 @@ def test_the_site_name_in_the_footer_is_not_the_title():
             f"ngân sách 10 tháng đạt 86,4% dự toán</h1><div class='content'><p>{_FILLER}</p><p>{_FILLER}</p></div>"
             "<footer><p class='footer-title'>CỔNG THÔNG TIN ĐIỆN TỬ TỈNH LÂM ĐỒNG</p></footer></body></html>")
     assert clean_html(page).title == "Lâm Đồng: Thu ngân sách 10 tháng đạt 86,4% dự toán"
+
+
+@pytest.mark.parametrize("css", ["title", "h1", "p", "meta", "html", "nosuchtag", 'meta[property="og:title"]',
+                                 'meta[name="description"]', 'a[href="/"]'])
+def test_tag_selectors_walked_by_tag_find_what_their_xpath_finds(css):
+    from etl.clean import _iter_select, _parse, _select, _selector
+
+    for path in LAYOUT_PAGES[::4]:
+        root = _parse(decode(path.read_bytes()))
+        wanted = _selector(css)(root)
+        assert list(_iter_select(root, css)) == wanted and _select(root, css) == wanted
+        assert next(_iter_select(root, css), None) is (wanted[0] if wanted else None)
+
+
+_LABEL_WORDS = ["Ngày tạo", "ngày đăng", "Ngày xuất bản", "NGÀY ĐĂNG", "Created on", "published on", "Ngày", "ed", " ", ":", "x", "\u2028"]
+
+
+@given(st.lists(st.sampled_from(_LABEL_WORDS), max_size=8).map("".join))
+def test_the_posting_labels_are_found_in_the_utf8_text_where_they_are_in_the_text(text):
+    from etl.clean import _POSTING_LABEL_HINT_BYTES, _POSTING_LABEL_HINTS, _labelled_dates, _parse
+
+    data = text.encode("utf-8")
+    assert [hint in text for hint in _POSTING_LABEL_HINTS] == [hint in data for hint in _POSTING_LABEL_HINT_BYTES]
+    root = _parse(f"<html><body><p>{text}</p></body></html>")
+    # What the XPath finds without the text searched first.
+    assert _labelled_dates(root) == [node.getparent() for node in clean._POSTING_LABEL_NODES(root) if clean._POSTING_LABEL_RE.match(node)]
+
+
+@settings(deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["div", "td", "p"]), st.text(alphabet="ab- \t\n\r\x0b\x0c\xa0\u2028", max_size=8),
+                          st.sampled_from([None, "a", "b", "a b", ""])), max_size=6),
+       st.lists(st.sampled_from(["div.a", "div.b", "td.a-b", "p.a.b", "div#a", "td.a#b", "div", "p", "div.-a", "div.a-",
+                                 "div p", ".a p.b", "#a td", "div.a div", "table .b td", "div div.a", "body #b p"]), max_size=4))
+def test_tags_with_classes_and_ids_are_found_as_their_xpath_finds_them(elements, selectors):
+    from html import escape
+
+    from etl.clean import _parse, _select, _selector
+
+    inner = "".join(f"<{tag} class='{escape(value)}'{f' id={chr(39)}{id_}{chr(39)}' if id_ is not None else ''}>x</{tag}>"
+                    for tag, value, id_ in elements)
+    root = _parse(f"<html><body><div class='a'>{inner}<div>{inner}</div></div><table><tr>{inner}</tr></table></body></html>")
+    for context in (root, *root.iter("div", "table")):  # a container below the root: nothing above it is read
+        assert _select(context, selectors) == [element for css in selectors for element in _selector(css)(context)]
+
+
+def test_the_profiles_selectors_find_what_their_xpath_finds():
+    from etl.clean import _parse, _select, _selector
+    from etl.sources import load_profiles
+
+    selectors = sorted({css for profile in load_profiles().values() for value in profile.values()
+                        for css in ([value] if isinstance(value, str) else value)})
+    for path in LAYOUT_PAGES[::3]:
+        root = _parse(decode(path.read_bytes()))
+        for context in (root, *[element for element in root.iter("div", "article", "td") if len(element) > 3][:3]):
+            assert _select(context, selectors) == [element for css in selectors for element in _selector(css)(context)]
