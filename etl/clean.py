@@ -592,13 +592,16 @@ def _by_first_letter(words: list[str]) -> str:
 
     Words of different first letters never match at one place, so each place tries the same words in the
     same order, and the matches are the same. Unless every word opens with a plain letter or digit (not
-    quantified), the words are joined as they are.
+    quantified), and no two first letters are one letter in two cases (which IGNORECASE matches at one
+    place), the words are joined as they are.
     """
     if not all(word[:1].isalnum() and word[1:2] not in ("?", "*", "+", "{") for word in words):
         return "|".join(words)
     groups: dict[str, list[str]] = {}
     for word in words:
         groups.setdefault(word[0], []).append(word)
+    if len({lead.casefold() for lead in groups}) != len(groups):
+        return "|".join(words)
     return "|".join(
         group[0] if len(group) == 1 else f"{lead}(?:{'|'.join(word[1:] for word in group)})"
         for lead, group in groups.items()

@@ -478,6 +478,17 @@ def test_words_not_opening_with_a_plain_letter_are_left_ungrouped():
     assert _by_first_letter([r"\.x", "ab"]) == r"\.x|ab"
 
 
+def test_first_letters_in_two_cases_are_left_ungrouped():
+    """Under IGNORECASE "Ta" matches where "t" does: grouping "tb" and "t" ahead of it would change the match."""
+    import re
+
+    from etl.clean import _by_first_letter
+
+    words = ["tb", "Ta", "t"]
+    assert _by_first_letter(words) == "tb|Ta|t"
+    assert re.compile(_by_first_letter(words), re.IGNORECASE).match("ta").group() == "ta"
+
+
 def test_decode_reads_the_legacy_fonts_only_where_their_marks_are():
     text = "Tỉnh ủy «Dân vận khéo» © 2024"  # four legacy mark characters: under the floor, left alone
     assert decode(_page(text).encode("utf-8")).count(text) == 1
