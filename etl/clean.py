@@ -30,6 +30,7 @@ from lxml import etree
 from lxml.cssselect import CSSSelector, SelectorError
 
 from etl import settings
+from etl.alternation import by_first_letter
 
 
 # lxml.html's parser gives the same tree, but looks up a Python class for every element it hands out.
@@ -588,24 +589,15 @@ def _noise_prefilter() -> re.Pattern[str]:
 
 def _by_first_letter(words: list[str]) -> str:
     """The alternation of words (regexes), grouped behind their first letter ("s(?:hare|ocial)|tags" for
-    "share|social|tags"): re tests the letter once at each place instead of trying every word in turn.
-
-    Words of different first letters never match at one place, so each place tries the same words in the
-    same order, and the matches are the same. Unless every word opens with a plain letter or digit (not
+    "share|social|tags"): see etl.alternation. Unless every word opens with a plain letter or digit (not
     quantified), and no two first letters are one letter in two cases (which IGNORECASE matches at one
     place), the words are joined as they are.
     """
     if not all(word[:1].isalnum() and word[1:2] not in ("?", "*", "+", "{") for word in words):
         return "|".join(words)
-    groups: dict[str, list[str]] = {}
-    for word in words:
-        groups.setdefault(word[0], []).append(word)
-    if len({lead.casefold() for lead in groups}) != len(groups):
+    if len({word[0].casefold() for word in words}) != len({word[0] for word in words}):
         return "|".join(words)
-    return "|".join(
-        group[0] if len(group) == 1 else f"{lead}(?:{'|'.join(word[1:] for word in group)})"
-        for lead, group in groups.items()
-    )
+    return by_first_letter([(word[0], word[1:]) for word in words])
 
 
 def _found_in(values: list[Any], pattern: re.Pattern[str]) -> list[Any]:

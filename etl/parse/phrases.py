@@ -11,6 +11,7 @@ from typing import Callable
 import yaml
 
 from etl import settings
+from etl.alternation import by_first_letter
 
 
 def fold(text: str) -> str:
@@ -85,11 +86,8 @@ def alternation(words: list[str], *, after_non_word: bool = False) -> str:
 
 
 def one_of(words: list[str], *, after_non_word: bool = False) -> str:
-    """A regex alternation of words, tried in the order given, with spaces matching any whitespace.
-
-    The words of one first letter are grouped behind it ("t(?:ấn|ỷ)|ha" for "tấn|tỷ|ha"): words of different
-    first letters never match at one place, so a match tries the same words in the same order, but goes
-    straight to the words of the letter it stands at instead of testing every word in turn.
+    """A regex alternation of words, tried in the order given, with spaces matching any whitespace, the words
+    of one first letter grouped behind it ("t(?:ấn|ỷ)|ha" for "tấn|tỷ|ha": see etl.alternation).
 
     after_non_word: only where no word character stands before, as "(?<!\\w)(?:…)"; the look-behind is written
     after each first letter ("t(?<!\\wt)(?:ấn|ỷ)"), so that a search still jumps between first letters.
@@ -97,18 +95,11 @@ def one_of(words: list[str], *, after_non_word: bool = False) -> str:
     if any(not w or w[0].isspace() for w in words):  # \s+ in front may give back: left as written
         plain = "|".join(map(_word_pattern, words))
         return rf"(?<!\w)(?:{plain})" if after_non_word and plain else plain
-    groups: dict[str, list[str]] = {}
-    for word in words:
-        groups.setdefault(word[0], []).append(word)
 
     def lead(letter: str) -> str:
         return re.escape(letter) + (rf"(?<!\w{re.escape(letter)})" if after_non_word else "")
 
-    return "|".join(
-        (lead(first) + _word_pattern(group[0][1:]) if after_non_word else _word_pattern(group[0])) if len(group) == 1
-        else lead(first) + "(?:" + "|".join(_word_pattern(w[1:]) for w in group) + ")"
-        for first, group in groups.items()
-    )
+    return by_first_letter([(w[0], _word_pattern(w[1:])) for w in words], lead=lead)
 
 
 def _word_pattern(word: str) -> str:
