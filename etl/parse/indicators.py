@@ -242,11 +242,10 @@ _VERBS = {
 
 def _is_not_indicator(
     text: str, folded: str, reading: _Reading, ph: Phrases, paragraph_start: bool, unit: str | None,
-    may_cite_phones: bool = True, may_rank: bool = True, may_name_a_class: bool = True,
+    hints: "_Hints | None" = None,
 ) -> bool:
-    """unit: what _unit_at(text, reading.after, ph) reads; may_cite_phones: whether folded holds one of
-    _PHONE_WORDS (where it holds none, no window of it holds a phone number's label); may_rank and
-    may_name_a_class: whether ph.ordinal_re and _CLASS_BEFORE_RE may match in folded (Tail.may_match_in)."""
+    """unit: what _unit_at(text, reading.after, ph) reads; hints: _Hints.of(folded, ph), where read already."""
+    hints = hints or _Hints.of(folded, ph)
     before = folded[max(0, reading.number_start - 40) : reading.number_start]
     raw = text[reading.start : reading.end]
     has_unit = unit is not None and _known_unit(unit, ph)
@@ -259,7 +258,7 @@ def _is_not_indicator(
     ):
         return True
     # "xếp thứ 9/63 tỉnh": a rank.
-    if (may_cite_phones and _PHONE_CONTEXT_RE.search(before)) or (may_rank and ph.ordinal_re.search(before)):
+    if (hints.phones and _PHONE_CONTEXT_RE.search(before)) or (hints.ranks and ph.ordinal_re.search(before)):
         return True
     if reading.kind == "count" and not (reading.scaled or has_unit) and _names_a_thing(text, reading, raw):
         return True
@@ -299,7 +298,7 @@ def _is_not_indicator(
         if not has_unit and plain and value < 100 and ph.time_unit_re.match(folded, reading.after):
             return True
         # A class the counted things belong to, not an amount: "62 doanh nghiệp có từ 50 lao động trở lên".
-        if may_name_a_class and _CLASS_BEFORE_RE.search(before) and _CLASS_AFTER_RE.match(folded, reading.after):
+        if hints.classes and _CLASS_BEFORE_RE.search(before) and _CLASS_AFTER_RE.match(folded, reading.after):
             return True
         # The basis of a rate, not an amount: "giá trị sản xuất trên 1 ha đất canh tác đạt 150 triệu đồng".
         if plain and raw == "1" and _PER_ONE_RE.search(before) and _is_measure(unit, ph):
@@ -454,6 +453,30 @@ def _phrase_before(text: str, folded: str, pos: int) -> str | None:
     return " ".join(words[-10:]) or None
 
 
+@dataclass(frozen=True, slots=True)
+class _Hints:
+    """What the fold of a paragraph may hold, for patterns searched in windows of it: the windows before and after
+    a number are slices of the fold, so a pattern that needs what the fold lacks matches in none of them."""
+
+    targets: bool  # ph.target_re
+    phones: bool  # _PHONE_CONTEXT_RE: one of _PHONE_WORDS
+    ranks: bool  # ph.ordinal_re
+    classes: bool  # _CLASS_BEFORE_RE
+    negatives: bool  # _NEGATIVE_RE: every match holds "-" or "âm"
+    levels: bool  # ph.level_re: every match holds "cấp"
+
+    @classmethod
+    def of(cls, folded: str, ph: Phrases) -> "_Hints":
+        return cls(
+            targets=ph.target_hint_re.search(folded) is not None,
+            phones=any(word in folded for word in _PHONE_WORDS),
+            ranks=ph.ordinal_re.may_match_in(folded),
+            classes=_CLASS_BEFORE_RE.may_match_in(folded),
+            negatives="-" in folded or "âm" in folded,
+            levels="cấp" in folded,
+        )
+
+
 def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None, folded: str | None = None) -> list[Indicator]:
     """Every indicator of one paragraph, in text order (parents not yet linked); folded: fold(paragraph), where
     the caller has it already."""
@@ -466,13 +489,7 @@ def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None, folded
     masked = _masked(paragraph)
     spans = sentences.split(paragraph)
     span_starts = [start for start, _ in spans]
-    may_hold_targets = ph.target_hint_re.search(folded) is not None
-    may_cite_phones = any(word in folded for word in _PHONE_WORDS)
-    # The windows before a number are slices of folded: a pattern that needs what folded lacks matches in none.
-    may_rank, may_name_a_class = ph.ordinal_re.may_match_in(folded), _CLASS_BEFORE_RE.may_match_in(folded)
-    may_be_negative = "-" in folded or "âm" in folded  # what every match of _NEGATIVE_RE holds
-    # Every match of ph.level_re holds "cấp", and each window it searches is a slice of folded.
-    may_name_levels = "cấp" in folded
+    hints = _Hints.of(folded, ph)
     found: list[Indicator] = []
     consumed_until = -1
     for match in NUMBER_RE.finditer(paragraph):
@@ -482,9 +499,7 @@ def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None, folded
         if reading is None:
             continue
         unit_here = _unit_at(paragraph, reading.after, ph, fold_cut)
-        if _is_not_indicator(
-            paragraph, folded, reading, ph, match.start() < 4, unit_here[0], may_cite_phones, may_rank, may_name_a_class
-        ):
+        if _is_not_indicator(paragraph, folded, reading, ph, match.start() < 4, unit_here[0], hints):
             consumed_until = reading.end
             continue
         consumed_until = reading.end
@@ -499,7 +514,7 @@ def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None, folded
         if unit == "usd":
             unit = "USD"
         value = reading.value
-        if may_be_negative and _negative(paragraph, folded, reading):
+        if hints.negatives and _negative(paragraph, folded, reading):
             value = -value if value is not None else None
         s_start, s_end = _sentence_at(spans, span_starts, reading.start, len(paragraph))
         found.append(
@@ -517,8 +532,8 @@ def find(paragraph: str, paragraph_index: int, ph: Phrases | None = None, folded
                 low=reading.low,
                 high=reading.high,
                 qualifier=_qualifier(folded, reading, unit_end, ph),
-                is_target=may_hold_targets and _is_target(folded, s_start, reading.number_start, ph),
-                level=_level(folded, reading, ph) if may_name_levels else None,
+                is_target=hints.targets and _is_target(folded, s_start, reading.number_start, ph),
+                level=_level(folded, reading, ph) if hints.levels else None,
                 subject=_subject(paragraph, folded, reading, unit, unit_end, ph),
                 extra={"sentence_end": s_end},
             )
