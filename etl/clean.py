@@ -279,58 +279,18 @@ class _Boilerplate:
     byline_prefix_re: re.Pattern[str]
     clock_re: re.Pattern[str]
     # noise_line_re in two, for is_noise_line: the lines that end in a figure ("Mục lục ........ 12"), and the others.
-    figure_noise_lines_re: re.Pattern[str] | None = None
-    other_noise_lines_re: re.Pattern[str] | None = None
+    figure_noise_line_re: re.Pattern[str]
+    other_noise_line_re: re.Pattern[str]
 
     def is_noise_line(self, line: str) -> bool:
         """Whether noise_line_re matches a line. The patterns of lines ending in a figure are tried only on
-        lines that do ("^.{3,}……\\d{1,3}$" tries every position of a long paragraph)."""
-        if "\n" in line or self.other_noise_lines_re is None or self.figure_noise_lines_re is None:
+        lines that do ("^.{3,}……\\d{1,3}$" tries every position of a long paragraph); a line holding a line
+        break is tried whole, as "$" also matches before a last line break."""
+        if "\n" in line:
             return self.noise_line_re.match(line) is not None
-        if self.other_noise_lines_re.match(line) is not None:
-            return True
-        return line[-1:].isdecimal() and self.figure_noise_lines_re.match(line) is not None
-
-
-# A pattern's last element, when it is a figure (or up to n) at the end: "\d$", "\d+$", "\d{1,3}$". On a line
-# without a line break, "$" is its end, so the line ends in a figure.
-_ENDS_IN_FIGURE_RE = re.compile(r"(?<!\\)(?:\\\\)*\\d(?:\+|\{[1-9]\d*(?:,\d*)?\})?\$$")
-
-
-def _ends_in_figure(pattern: str) -> bool:
-    """Whether every line the pattern matches ends in a decimal digit (re's \\d is str.isdecimal): it ends
-    with a figure at the end, with no alternation outside its groups to bypass that (nor a verbose flag
-    that could make that end a comment)."""
-    return (
-        _ENDS_IN_FIGURE_RE.search(pattern) is not None
-        and not _has_top_level_bar(pattern)
-        and not re.compile(pattern).flags & re.VERBOSE
-    )
-
-
-def _has_top_level_bar(pattern: str) -> bool:
-    """Whether a "|" outside any group, class or escape splits the pattern into alternatives."""
-    depth, index, in_class = 0, 0, False
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\":
-            index += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-            index += 1 + (pattern[index + 1 : index + 2] == "^")
-            index += pattern[index : index + 1] == "]"  # "[]…]" and "[^]…]" hold a "]" first
-            continue
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            return True
-        index += 1
-    return False
+        return self.other_noise_line_re.match(line) is not None or (
+            line[-1:].isdecimal() and self.figure_noise_line_re.match(line) is not None  # re's \d is isdecimal()
+        )
 
 
 @lru_cache(maxsize=1)
@@ -340,10 +300,12 @@ def _boilerplate() -> _Boilerplate:
                          *(unicodedata.normalize("NFC", p) for p in data["box_heading_patterns"])])
     comments = "|".join(re.escape(unicodedata.normalize("NFC", h)) for h in data["comment_headings"])
     clock = "|".join(re.escape(unicodedata.normalize("NFC", w)) for w in data["clock_words"])
-    noise_lines = [unicodedata.normalize("NFC", p) for p in [*data["noise_lines"], rf"^(?:{clock})\b.{{0,40}}\d{{4}}$"]]
-    lines = "|".join(f"(?:{p})" for p in noise_lines)
-    figures = "|".join(f"(?:{p})" for p in noise_lines if _ends_in_figure(p)) or "(?!)"
-    others = "|".join(f"(?:{p})" for p in noise_lines if not _ends_in_figure(p)) or "(?!)"
+    # The clock's line, with the date that ends it, is one of the lines that end in a figure.
+    figure_lines = [unicodedata.normalize("NFC", p) for p in [*data["figure_noise_lines"], rf"^(?:{clock})\b.{{0,40}}\d{{4}}$"]]
+    other_lines = [unicodedata.normalize("NFC", p) for p in data["noise_lines"]]
+    lines, figures, others = (
+        "|".join(f"(?:{p})" for p in group) for group in (figure_lines + other_lines, figure_lines, other_lines)
+    )
     credits = "|".join(f"(?:{unicodedata.normalize('NFC', p)})" for p in data["caption_lines"])
     prefixes = "|".join(re.escape(unicodedata.normalize("NFC", p)) for p in data["byline_prefixes"])
     return _Boilerplate(
@@ -352,8 +314,8 @@ def _boilerplate() -> _Boilerplate:
         box_heading_re=re.compile(rf"^(?:{headings}|{comments})\s*(?:\(\d+\))?\s*:?$", re.IGNORECASE),
         comment_heading_re=re.compile(rf"^(?:{comments})\s*(?:\(\d+\))?\s*:?$", re.IGNORECASE),
         noise_line_re=re.compile(lines, re.IGNORECASE),
-        figure_noise_lines_re=re.compile(figures, re.IGNORECASE),
-        other_noise_lines_re=re.compile(others, re.IGNORECASE),
+        figure_noise_line_re=re.compile(figures, re.IGNORECASE),
+        other_noise_line_re=re.compile(others, re.IGNORECASE),
         caption_line_re=re.compile(credits, re.IGNORECASE),
         byline_prefix_re=re.compile(rf"^\(?(?:{prefixes})\s*:?\s*", re.IGNORECASE),
         clock_re=re.compile(rf"^\W*(?:{clock})\b", re.IGNORECASE),
@@ -1234,17 +1196,12 @@ def _names_an_article(link: etree._Element, texts: _Texts | None = None) -> bool
     text = _text(link) if texts is None else texts[link]
     if len(text) < _LISTED_TITLE_MIN_CHARS:
         return False
-    # Words, not dashes: "Kinh tế - Xã hội" is a section of four words. A word counts when it holds a letter
-    # or digit (what findall(r"\S*[^\W_]\S*") counts): those all letters and digits are counted at C speed,
-    # the others only when these are too few (re's [^\W_] and str.isalnum() are the same Unicode test, and
-    # split() parts at the same whitespace as \S).
+    # Words, not dashes: "Kinh tế - Xã hội" is a section of four words. A word counts when it holds a letter or
+    # a digit (most are all letters, told by isalnum() before the search).
     words = text.split()
-    if len(words) < _LISTED_TITLE_MIN_WORDS:
-        return False
-    counted = sum(map(str.isalnum, words))
-    if counted < _LISTED_TITLE_MIN_WORDS:
-        counted += sum(1 for word in words if not word.isalnum() and _LETTER_OR_DIGIT_RE.search(word))
-    return counted >= _LISTED_TITLE_MIN_WORDS
+    return len(words) >= _LISTED_TITLE_MIN_WORDS and sum(
+        1 for word in words if word.isalnum() or _LETTER_OR_DIGIT_RE.search(word)
+    ) >= _LISTED_TITLE_MIN_WORDS
 
 
 _TEXT_NODES = etree.XPath("//body//text()[normalize-space(.) = $wanted]")
@@ -1287,10 +1244,13 @@ def _meta(root: etree._Element, css: str) -> str | None:
 
 
 def _first_text(root: etree._Element, css: str | list[str] | None) -> str | None:
-    for element in _iter_select(root, css) if isinstance(css, str) and css else _select(root, css):
-        text = _text(element)
-        if text:
-            return text
+    """The first non-empty text of what the selectors find, selector by selector (each read only as far as needed)."""
+    selectors = [] if not css else [css] if isinstance(css, str) else css
+    for one in selectors:
+        for element in _iter_select(root, one):
+            text = _text(element)
+            if text:
+                return text
     return None
 
 

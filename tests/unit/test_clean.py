@@ -974,3 +974,32 @@ def test_the_profiles_selectors_find_what_their_xpath_finds():
         root = _parse(decode(path.read_bytes()))
         for context in (root, *[element for element in root.iter("div", "article", "td") if len(element) > 3][:3]):
             assert _select(context, selectors) == [element for css in selectors for element in _selector(css)(context)]
+
+
+def test_lines_that_end_in_a_figure_are_the_only_ones_figure_noise_lines_match():
+    """is_noise_line tries figure_noise_lines only on lines ending in a figure: each pattern, as re parses it,
+    must end in at least one \\d and "$", with no alternative outside its groups."""
+    import re._constants as c
+    import re._parser
+
+    import yaml
+
+    from etl import settings
+
+    data = yaml.safe_load((settings.PACKAGE_DATA_DIR / "boilerplate.yaml").read_text(encoding="utf-8"))
+    digit = (c.IN, [(c.CATEGORY, c.CATEGORY_DIGIT)])
+    for pattern in data["figure_noise_lines"]:
+        *_, last, end = re._parser.parse(pattern).data  # one BRANCH item where "|" splits the whole pattern
+        if last[0] in (c.MAX_REPEAT, c.MIN_REPEAT):
+            low, _, repeated = last[1]
+            last = repeated.data[0] if low >= 1 and len(repeated.data) == 1 else None
+        assert end == (c.AT, c.AT_END) and last == digit, pattern
+
+
+@given(st.sampled_from(["Mục lục ........ 12", "12", "Số 05 - Tháng 5/2024", "Hôm nay: Thứ Sáu, 22/11/2024",
+                        "Lượt xem: 1.234", "In bài", "Tên bài …… 7", "Năm 2024", "Theo Báo Kon Tum"]),
+       st.sampled_from(["", " ", "\n", ".", "x", "3"]), st.sampled_from(["", "\n", " a"]))
+def test_is_noise_line_agrees_with_the_whole_pattern(line, end, more):
+    bp = clean._boilerplate()
+    text = line + end + more
+    assert bp.is_noise_line(text) == (bp.noise_line_re.match(text) is not None), repr(text)
