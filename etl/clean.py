@@ -21,7 +21,7 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from functools import cached_property, lru_cache, partial
+from functools import cache, cached_property, lru_cache, partial
 from itertools import accumulate, groupby
 from typing import Any, Iterator
 
@@ -2008,7 +2008,9 @@ def _clean(html: str, profile: dict[str, Any] | None, url: str | None, generic_n
                 title_element, title = heading, _text(heading)
     title_at = _position(title_element)
     summary = _first_text(root, profile.get("summary")) or (None if profile else _generic_summary(scan, title_at))
-    # A profile's page is scanned for dates only when needed (its date selector found none).
+    # A profile's page is scanned for dates only when needed (its date selector found none), and once: the
+    # scan reads the attribute values cached when first read, and dates taken out since are passed over.
+    @cache
     def dated_scan() -> _Scan:
         return _scan(root, attributes) if profile else scan
 
