@@ -178,8 +178,13 @@ def _position_after(text: str, folded: str, end: int, ph: Phrases) -> str | None
         return None
     start = match.end()
     parts: list[str] = []
-    while ph.position_head_re.match(folded, start) or (parts and _place_end(text, start) is not None):
-        place = None if ph.position_head_re.match(folded, start) else _place_end(text, start)
+    while True:
+        # A part opens with a position word, or, after one, is the place of its body ("huyện Vị Xuyên").
+        place = None
+        if not ph.position_head_re.match(folded, start):
+            place = _place_end(text, start) if parts else None
+            if place is None:
+                break
         if place is None:
             stop, by_predicate = _part_end(text, folded, start, ph)
         else:
