@@ -110,10 +110,10 @@ def _timed(corpus: Path, work, floor=None) -> dict[str, Any]:
     elapsed = floor_elapsed = 0.0
     pages = 0
     warmed = 0
-    extra: dict[str, int] = {}
+    extra: dict[str, Any] = {}
     for batch in _pages(corpus, manifest):
         while warmed < WARMUP_PAGES and batch:
-            work(*batch[0], extra={"warm_up": 1})
+            work(*batch[0], extra={})
             warmed += 1
         if floor is not None:
             started = time.perf_counter()
@@ -143,9 +143,7 @@ def phase_parse(corpus: Path) -> dict[str, Any]:
     profiles = load_profiles()
     sources = {s["id"]: s for s in corpora.sources("http://127.0.0.1")}
 
-    stage_s: dict[str, dict[str, float]] = {}
-
-    def work(entry: dict[str, Any], body: bytes, extra: dict[str, int]) -> None:
+    def work(entry: dict[str, Any], body: bytes, extra: dict[str, Any]) -> None:
         source = sources[entry["source"]]
         started = time.perf_counter()
         text = clean.decode(body, "text/html; charset=utf-8")
@@ -154,12 +152,14 @@ def phase_parse(corpus: Path) -> dict[str, Any]:
         cleaned = time.perf_counter()
         result = parse.parse_article(article, url=entry["path"], source=source["id"], province=source["province"])
         parsed = time.perf_counter()
-        if "warm_up" not in extra:  # where the time goes, per layout
-            stages = stage_s.setdefault(source["id"], dict.fromkeys(("pages", "decode", "clean", "parse"), 0.0))
-            stages["pages"] += 1
-            stages["decode"] += decoded - started
-            stages["clean"] += cleaned - decoded
-            stages["parse"] += parsed - cleaned
+        # Where the time goes, per layout (a warm-up page's extra is thrown away).
+        stages = extra.setdefault("stage_s", {}).setdefault(
+            source["id"], dict.fromkeys(("pages", "decode", "clean", "parse"), 0.0)
+        )
+        stages["pages"] += 1
+        stages["decode"] += decoded - started
+        stages["clean"] += cleaned - decoded
+        stages["parse"] += parsed - cleaned
         extra["indicators"] = extra.get("indicators", 0) + len(result["indicators"])
         extra["paragraphs"] = extra.get("paragraphs", 0) + len(result["paragraphs"])
 
@@ -167,7 +167,7 @@ def phase_parse(corpus: Path) -> dict[str, Any]:
     # Milliseconds a page in each stage (clean includes its own lxml parse of the page).
     timed["stage_ms"] = {
         layout: {k: round(1000 * v / stages["pages"], 3) for k, v in stages.items() if k != "pages"}
-        for layout, stages in stage_s.items()
+        for layout, stages in timed.pop("stage_s").items()
     }
     return timed
 
